@@ -1,0 +1,1 @@
+"""Venue adapters: paper (default), ccxt exchanges, web3 DEX. Registration lives in ``registry.py``."""

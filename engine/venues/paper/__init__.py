@@ -1,0 +1,1 @@
+"""The paper venue: simulated execution against replayed real prices."""

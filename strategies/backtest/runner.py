@@ -1,0 +1,230 @@
+"""The backtest loop: drive a strategy over candles against the simulated venue.
+
+Per bar, in this order:
+
+1. resting limit orders are matched along the bar's price path (``venue.price_path``); each fill
+   goes to ``strategy.on_fill`` at once and what it returns is submitted at the fill price;
+2. ``strategy.on_bar`` decides at the close; market orders fill at the close plus slippage and
+   the resulting fills go back to the strategy the same way;
+3. equity is marked at the close: ``cash + sum(position * close)``, in quote currency.
+
+Speed: bars on which neither the strategy (its ``Wake``) nor a resting order can act are skipped
+with numpy scans over float64 arrays, and the equity curve is filled in afterwards with numpy.
+Floats are fine here (this is analytics); decisions and balances stay ``Decimal`` and are only
+computed on the bars that matter. The float screen cannot miss a bar: float rounding is monotonic,
+so ``a <= b`` in ``Decimal`` implies it for the floats; at worst it wakes the strategy for nothing.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from strategies.backtest.data import CandleSeries
+from strategies.backtest.scan import RangeExtrema, Screen, first_hit
+from strategies.backtest.venue import Resting, SimulatedVenue, price_path
+from strategies.core.base import Strategy
+from strategies.core.types import Bar, CancelIntent, Candle, Intent, Wake
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Simulation:
+    """What a run produced: the equity curve (one value per bar) and the venue's records."""
+
+    ts: np.ndarray
+    equity: np.ndarray
+    venue: SimulatedVenue
+    strategy: Strategy
+    events: int
+
+
+class Runner:
+    """One backtest run; build it, then call ``run()`` once."""
+
+    def __init__(self, strategy: Strategy, series: list[CandleSeries], venue: SimulatedVenue) -> None:
+        if [item.symbol for item in series] != list(strategy.symbols):
+            raise ValueError("series must be given in the strategy's symbol order")
+        self.strategy = strategy
+        self.series = series
+        self.by_symbol = {item.symbol: item for item in series}
+        self.venue = venue
+        self.ts = series[0].ts
+        self._ts_list: list[int] = self.ts.tolist()
+        self.count = len(self.ts)
+        self._extrema: dict[tuple[int, bool], RangeExtrema] = {}
+        self._single = series[0] if len(series) == 1 else None
+        self._changes: list[int] = [-1]
+        # balances after each bar that changed them (Decimal; turned into floats once, at the end)
+        self._cash: list[Decimal] = [venue.cash]
+        self._positions: list[tuple[Decimal, ...]] = [tuple(venue.positions.values())]
+        self.events = 0
+
+    def run(self, progress: Progress | None = None) -> Simulation:
+        step = max(1, self.count // 200)
+        reported = 0
+        index = 0
+        while index < self.count:
+            index = self._next_event(index)
+            if index >= self.count:
+                break
+            self._process(index)
+            if progress is not None and index - reported >= step:
+                reported = index
+                progress(index, self.count)
+            index += 1
+        if progress is not None:
+            progress(self.count, self.count)
+        return Simulation(self.ts, self._equity(), self.venue, self.strategy, self.events)
+
+    # -- skipping idle bars ----------------------------------------------------------------------
+    def _next_event(self, start: int) -> int:
+        wake = self.strategy.wake()
+        if wake.every_bar:
+            return start
+        end = self.count
+        if wake.at_ms is not None:
+            end = max(start, bisect_left(self._ts_list, wake.at_ms))
+        screens = self._screens(wake)
+        if not screens or end <= start:
+            return end
+        return first_hit(screens, start, end, bounded=wake.at_ms is not None)
+
+    def _screen(self, values: np.ndarray, at_or_below: bool, threshold: Decimal) -> Screen:
+        key = (id(values), at_or_below)
+        extrema = self._extrema.get(key)
+        if extrema is None:
+            extrema = self._extrema[key] = RangeExtrema(values, minimum=at_or_below)
+        return (values, extrema, at_or_below, float(threshold))
+
+    def _screens(self, wake: Wake) -> list[Screen]:
+        venue = self.venue
+        below, above = wake.close_at_or_below, wake.close_at_or_above
+        screens: list[Screen] = []
+        if venue.resting_count:
+            for item in self.series:
+                best_buy = venue.best_buy(item.symbol)
+                best_sell = venue.best_sell(item.symbol)
+                implied = item.symbol == wake.symbol
+                if best_buy is not None:
+                    screens.append(self._screen(item.low, True, best_buy.limit))
+                    # low <= close, so "close <= x" is implied by "low <= limit" when x <= limit
+                    if implied and below is not None and below <= best_buy.limit:
+                        below = None
+                if best_sell is not None:
+                    screens.append(self._screen(item.high, False, best_sell.limit))
+                    if implied and above is not None and above >= best_sell.limit:
+                        above = None
+        if wake.symbol is not None:
+            close = self.by_symbol[wake.symbol].close
+            if below is not None:
+                screens.append(self._screen(close, True, below))
+            if above is not None:
+                screens.append(self._screen(close, False, above))
+        return screens
+
+    # -- one bar ---------------------------------------------------------------------------------
+    def _process(self, index: int) -> None:
+        self.events += 1
+        venue = self.venue
+        version = venue.version
+        ts_ms = self._ts_list[index]
+        if self._single is not None:  # the common case, without the loops
+            candle = self._single.candle(index, ts_ms)
+            symbol = candle.symbol
+            candles = {symbol: candle}
+            if venue.buys[symbol] or venue.sells[symbol]:
+                self._match_path(candle, ts_ms)
+            intents = self.strategy.on_bar(Bar(ts_ms, candles))
+            if intents:
+                self._dispatch(intents, {symbol: candle.close}, ts_ms)
+        else:
+            candles = {item.symbol: item.candle(index, ts_ms) for item in self.series}
+            for symbol, candle in candles.items():
+                if venue.buys[symbol] or venue.sells[symbol]:
+                    self._match_path(candle, ts_ms)
+            intents = self.strategy.on_bar(Bar(ts_ms, candles))
+            if intents:
+                self._dispatch(intents, {symbol: candle.close for symbol, candle in candles.items()}, ts_ms)
+        if venue.version != version:
+            self._changes.append(index)
+            self._cash.append(venue.cash)
+            self._positions.append(tuple(venue.positions.values()))
+
+    def _match_path(self, candle: Candle, ts_ms: int) -> None:
+        venue, symbol = self.venue, candle.symbol
+        best_buy, best_sell = venue.best_buy(symbol), venue.best_sell(symbol)
+        if (best_buy is None or best_buy.limit < candle.low) and (best_sell is None or best_sell.limit > candle.high):
+            return  # woken by the strategy's close condition: no resting order is within reach
+        points = price_path(candle)
+        previous = points[0]
+        for point in points:
+            if point <= previous:
+                order = venue.best_buy(symbol)
+                while order is not None and order.limit >= point:
+                    self._fill_resting(order, ts_ms)
+                    order = venue.best_buy(symbol)
+            if point >= previous:
+                order = venue.best_sell(symbol)
+                while order is not None and order.limit <= point:
+                    self._fill_resting(order, ts_ms)
+                    order = venue.best_sell(symbol)
+            previous = point
+
+    def _fill_resting(self, order: Resting, ts_ms: int) -> None:
+        outcome = self.venue.fill_resting(order, ts_ms)
+        if isinstance(outcome, str):
+            follow = self.strategy.on_reject(order.intent.intent_id, outcome)
+        else:
+            follow = self.strategy.on_fill(outcome)
+        if follow:
+            self._dispatch(follow, {order.intent.symbol: order.limit}, ts_ms)
+
+    def _dispatch(self, intents: Iterable[Intent], prices: dict[str, Decimal], ts_ms: int) -> None:
+        queue = list(intents)
+        strategy, venue = self.strategy, self.venue
+        position = 0
+        while position < len(queue):  # first in, first out; reactions join the end
+            intent = queue[position]
+            position += 1
+            if type(intent) is CancelIntent:
+                venue.cancel(intent.intent_id, intent.symbol)
+                continue
+            market = prices.get(intent.symbol)
+            if market is None:  # a reaction on another symbol: use that symbol's close
+                market = self._last_close(intent.symbol, ts_ms)
+            outcome = venue.submit(intent, market, ts_ms)  # type: ignore[arg-type]
+            if outcome is None:
+                continue
+            follow = strategy.on_reject(intent.intent_id, outcome) if type(outcome) is str else \
+                strategy.on_fill(outcome)  # type: ignore[arg-type]
+            if follow:
+                queue.extend(follow)
+
+    def _last_close(self, symbol: str, ts_ms: int) -> Decimal:
+        item = self.by_symbol[symbol]
+        return item.candle(bisect_left(self._ts_list, ts_ms)).close
+
+    # -- equity ----------------------------------------------------------------------------------
+    def _equity(self) -> np.ndarray:
+        changes = np.asarray(self._changes, dtype=np.int64)
+        segment = np.searchsorted(changes, np.arange(self.count), side="right") - 1
+        equity = np.array([float(cash) for cash in self._cash], dtype=np.float64)[segment]
+        positions = np.array([[float(units) for units in row] for row in self._positions], dtype=np.float64)
+        for column, item in enumerate(self.series):
+            equity = equity + positions[segment, column] * item.close
+        return equity
+
+
+def run_simulation(
+    strategy: Strategy, series: list[CandleSeries], *, cash: Decimal, fee: Decimal, slippage: Decimal,
+    progress: Progress | None = None,
+) -> Simulation:
+    """Run ``strategy`` over aligned ``series`` and return the equity curve and the records."""
+    venue = SimulatedVenue(strategy.symbols, cash=cash, fee=fee, slippage=slippage)
+    return Runner(strategy, series, venue).run(progress)

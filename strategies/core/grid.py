@@ -1,0 +1,215 @@
+"""Grid trading: buy low and sell high between fixed price levels with resting limit orders.
+
+Parameters (``key=value``): ``lower``, ``upper`` (prices), ``levels`` (number of price levels, >= 2),
+``mode`` (``arithmetic`` equal steps, or ``geometric`` equal ratios), ``quantity`` (base units per
+level), optional ``tp_price`` / ``sl_price`` (close at or beyond them stops the whole grid: every
+order is canceled and the position sold at market), ``out_of_range`` (``pause``: cancel the orders
+while the close is outside [lower, upper] and put them back when it returns; ``stop``: cancel the
+orders and stop for good, keeping the holdings).
+
+Each interval between adjacent levels i and i+1 holds one working order: a buy of ``quantity`` at
+level i while it holds nothing, or, once that buy filled, a sell of what was received at level i+1.
+A filled sell completes a cycle and puts the buy back. On the first bar every interval starts with
+its buy: those at or above the close are marketable and execute at once (the venue fills them at
+the market price, at most the limit), which is how the grid acquires the coins it sells above.
+The whole budget this can need is ``quantity * (level_0 + ... + level_{n-2})``; a larger sum than
+the cash is refused up front. An order the venue rejects leaves its interval idle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from engine.errors import UserInputError
+from strategies.core.base import ZERO, Strategy, decode_decimal
+from strategies.core.params import Params
+from strategies.core.types import EVERY_BAR, IDLE, Bar, CancelIntent, Intent, OrderIntent, Side, StrategyFill, Wake
+
+_BUY, _SELL, _IDLE = "B", "S", "X"
+
+
+def grid_levels(lower: Decimal, upper: Decimal, count: int, mode: str) -> list[Decimal]:
+    """Price levels from ``lower`` to ``upper`` inclusive, equally spaced or equally scaled."""
+    steps = count - 1
+    if mode == "arithmetic":
+        step = (upper - lower) / steps
+        levels = [lower + step * index for index in range(steps)]
+    else:
+        ratio = (upper / lower) ** (Decimal(1) / steps)
+        levels = [lower * ratio**index for index in range(steps)]
+    return [*levels, upper]
+
+
+def _min_opt(*values: Decimal | None) -> Decimal | None:
+    present = [value for value in values if value is not None]
+    return min(present) if present else None
+
+
+def _max_opt(*values: Decimal | None) -> Decimal | None:
+    present = [value for value in values if value is not None]
+    return max(present) if present else None
+
+
+class Grid(Strategy):
+    """See the module docstring for the rules."""
+
+    kind = "grid"
+
+    def _configure(self, params: Params) -> None:
+        self.lower = params.required_decimal("lower", exclusive_minimum=ZERO)
+        self.upper = params.required_decimal("upper", exclusive_minimum=self.lower)
+        count = params.integer("levels", 10, minimum=2)
+        self.mode = params.choice("mode", ("arithmetic", "geometric"), "arithmetic")
+        self.quantity = params.required_decimal("quantity", exclusive_minimum=ZERO)
+        self.tp_price = params.decimal("tp_price", exclusive_minimum=ZERO)
+        self.sl_price = params.decimal("sl_price", exclusive_minimum=ZERO)
+        self.out_of_range = params.choice("out_of_range", ("pause", "stop"), "pause")
+        self.levels = grid_levels(self.lower, self.upper, count, self.mode)
+        budget = self.quantity * sum(self.levels[:-1], ZERO)
+        if budget > self.cash:
+            raise UserInputError(f"this grid can need {budget:.2f} of cash; the budget is {self.cash}")
+        intervals = count - 1
+        self.status = "new"
+        self.epoch = 0
+        self.sides = [_BUY] * intervals
+        self.held = [ZERO] * intervals
+        self.cost = [ZERO] * intervals
+        self.seq = [0] * intervals
+        self.cycles = 0
+        self.realized = ZERO
+        self.paused_below = False
+        self.live: dict[str, int] = {}
+
+    # -- orders ----------------------------------------------------------------------------------
+    def _order(self, index: int) -> OrderIntent:
+        side = self.sides[index]
+        prefix = f"{self.strategy_id}:grid:e{self.epoch}:i{index}"
+        if side == _BUY:
+            intent = OrderIntent(f"{prefix}:b{self.seq[index]}", self.symbol, Side.BUY,
+                                 quantity=self.quantity, limit_price=self.levels[index],
+                                 reason=f"grid buy at level {index}")
+        else:
+            intent = OrderIntent(f"{prefix}:s{self.seq[index]}", self.symbol, Side.SELL,
+                                 quantity=self.held[index], limit_price=self.levels[index + 1],
+                                 reason=f"grid sell at level {index + 1}")
+        self.live[intent.intent_id] = index
+        return intent
+
+    def _place_all(self) -> list[Intent]:
+        self.status = "running"
+        self.epoch += 1
+        self.live = {}
+        return [self._order(index) for index, side in enumerate(self.sides) if side != _IDLE]
+
+    def _cancel_all(self, reason: str) -> list[Intent]:
+        cancels: list[Intent] = [CancelIntent(intent_id, self.symbol, reason) for intent_id in self.live]
+        self.live = {}
+        return cancels
+
+    def _stop(self, reason: str, *, sell: bool) -> list[Intent]:
+        intents = self._cancel_all(reason)
+        self.status = "stopped"
+        self.stopped = True
+        if sell and self.position > 0:
+            intents.append(OrderIntent(f"{self.strategy_id}:grid:exit", self.symbol, Side.SELL,
+                                       quantity=self.position, reason=reason))
+        return intents
+
+    # -- decisions -------------------------------------------------------------------------------
+    def on_bar(self, bar: Bar) -> list[Intent]:
+        candle = bar.candles.get(self.symbol)
+        if candle is None or self.stopped:
+            return []
+        close = candle.close
+        if self.tp_price is not None and close >= self.tp_price:
+            return self._stop(f"take profit at {close}", sell=True)
+        if self.sl_price is not None and close <= self.sl_price:
+            return self._stop(f"stop loss at {close}", sell=True)
+        inside = self.lower <= close <= self.upper
+        if inside and self.status != "running":
+            return self._place_all()
+        if inside or (self.status == "paused" and self.paused_below == (close < self.lower)):
+            return []
+        if self.out_of_range == "stop":
+            return self._stop(f"price {close} left the range", sell=False)
+        self.status = "paused"
+        self.paused_below = close < self.lower
+        return self._cancel_all(f"price {close} left the range")
+
+    def _after_fill(self, fill: StrategyFill) -> list[Intent]:
+        index = self.live.get(fill.intent_id)
+        if index is None:
+            return []
+        if fill.side is Side.BUY:
+            self.held[index] += fill.quantity
+            self.cost[index] += fill.quote
+        else:
+            self.held[index] -= fill.quantity
+            self.realized += fill.quote
+        if not fill.final:
+            return []
+        del self.live[fill.intent_id]
+        if fill.side is Side.BUY:
+            self.sides[index] = _SELL
+        else:
+            self.realized -= self.cost[index]
+            self.cycles += 1
+            self.sides[index] = _BUY
+            self.seq[index] += 1
+            self.held[index] = ZERO
+            self.cost[index] = ZERO
+        return [self._order(index)]
+
+    def _after_reject(self, intent_id: str, reason: str) -> list[Intent]:
+        index = self.live.pop(intent_id, None)
+        if index is not None and self.sides[index] == _BUY:
+            self.sides[index] = _IDLE
+        return []
+
+    def wake(self) -> Wake:
+        if self.stopped:
+            return IDLE
+        if self.status == "new":
+            return EVERY_BAR
+        below, above = self.sl_price, self.tp_price
+        if self.status == "running":
+            below, above = _max_opt(below, self.lower), _min_opt(above, self.upper)
+        elif self.paused_below:
+            above = _min_opt(above, self.lower)
+        else:
+            below = _max_opt(below, self.upper)
+        return Wake(symbol=self.symbol, close_at_or_below=below, close_at_or_above=above)
+
+    # -- state -----------------------------------------------------------------------------------
+    def _dump(self) -> dict[str, str]:
+        return {
+            "status": self.status,
+            "epoch": str(self.epoch),
+            "sides": "".join(self.sides),
+            "held": ",".join(map(str, self.held)),
+            "cost": ",".join(map(str, self.cost)),
+            "seq": ",".join(map(str, self.seq)),
+            "cycles": str(self.cycles),
+            "realized": str(self.realized),
+            "paused_below": "1" if self.paused_below else "0",
+            "live": ",".join(self.live),
+        }
+
+    def _load(self, state: Mapping[str, str]) -> None:
+        self.status = state["status"]
+        self.epoch = int(state["epoch"])
+        self.sides = list(state["sides"])
+        self.held = [Decimal(text) for text in state["held"].split(",")]
+        self.cost = [Decimal(text) for text in state["cost"].split(",")]
+        self.seq = [int(text) for text in state["seq"].split(",")]
+        self.cycles = int(state["cycles"])
+        self.realized = decode_decimal(state["realized"]) or ZERO
+        self.paused_below = state["paused_below"] == "1"
+        self.live = {intent_id: int(intent_id.rsplit(":i", 1)[1].split(":", 1)[0])
+                     for intent_id in state["live"].split(",") if intent_id}
+
+    def summary(self) -> str:
+        return (f"grid {self.symbol} {self.status}: {self.cycles} cycles, realized {self.realized:.2f}, "
+                f"{len(self.live)} working orders")
+

@@ -1,0 +1,110 @@
+"""Shared fixtures: an isolated tradehub (SQLite in a temp dir, fake clock), the hub driver, live servers."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from engine.clock import FakeClock
+from engine.storage.db import make_engine
+from hub.app import migrate
+from hub.app.container import Container, build
+from hub.app.settings import Settings
+from hub.principals import Role
+from tests.kit.hubdriver import HubDriver
+
+pytest_plugins = ["tests.fakes.conftest_plugin", "tests.fakes.exchange_conftest"]
+
+#: 2022-01-01 00:00 UTC, the first bundled candle: with epoch == start, prices are the data's own.
+START_MS = 1_640_995_200_000
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once keeps the suite fast)."""
+    path = tmp_path_factory.mktemp("template") / "tradehub.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def make_settings(home: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {"home": home, "replay_speed": 1.0, "rate_limit": "1000/second"}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START_MS)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def container(settings: Settings, clock: FakeClock, template_db: Path) -> Iterator[Container]:
+    shutil.copy(template_db, settings.home / "tradehub.db")
+    built = build(settings, clock=clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def hub(container: Container) -> HubDriver:
+    """The hub with one funded trader, ``alice``; ``await hub.push("buy 0.01 BTC/USDT")``."""
+    alice = container.add_user("alice", role=Role.TRADER)
+    return HubDriver(container, alice)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """The real app under uvicorn in a background thread, reached over real HTTP."""
+
+    def __init__(self, app: object) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def api(container: Container) -> Iterator[LiveServer]:
+    from hub.app.api import create_app
+
+    with LiveServer(create_app(container)) as server:
+        yield server
+
+
+D = Decimal
