@@ -29,6 +29,11 @@ from webhooks.secrets import SecretBox
 
 log = structlog.get_logger(__name__)
 
+
+class BrokerUnavailable(Exception):
+    """An ``Enqueue`` could not hand a batch to the task queue (broker down or unreachable)."""
+
+
 #: ``enqueue(delivery_ids, countdown_s)`` hands a batch to the task queue.
 Enqueue = Callable[[list[int], float], None]
 SHORT_RETRY_S = 60.0
@@ -116,21 +121,30 @@ class Pump:
         self._subscription: Subscription | None = None
 
     def pump_once(self) -> int:
-        """Relay new outbox rows and queue due deliveries; return how many deliveries were queued."""
+        """Relay new outbox rows and queue due deliveries; return how many deliveries were queued.
+
+        If the broker cannot be reached the pass stops and says so in the log. Nothing is lost:
+        every relayed or re-queued delivery holds a lease in the ledger, and the next pass after
+        the lease runs out queues it again.
+        """
         queued = 0
-        while True:
-            relayed = self.service.relay.run_once()
-            for batch in batches(relayed.deliveries, self.service.settings.batch_size):
-                self.enqueue(batch, 0.0)
-                queued += len(batch)
-            if relayed.messages < 5000:
-                break
-        due = self.service.ledger.due()
-        if due:
-            self.service.ledger.mark_queued(due, self.service.ledger.clock.now_ms() + int(SHORT_RETRY_S * 1000))
-            for start in range(0, len(due), self.service.settings.batch_size):
-                self.enqueue(due[start : start + self.service.settings.batch_size], 0.0)
-            queued += len(due)
+        try:
+            while True:
+                relayed = self.service.relay.run_once()
+                for batch in batches(relayed.deliveries, self.service.settings.batch_size):
+                    self.enqueue(batch, 0.0)
+                    queued += len(batch)
+                if relayed.messages < 5000:
+                    break
+            due = self.service.ledger.due()
+            if due:
+                self.service.ledger.mark_queued(due, self.service.ledger.clock.now_ms() + int(SHORT_RETRY_S * 1000))
+                for start in range(0, len(due), self.service.settings.batch_size):
+                    batch = due[start : start + self.service.settings.batch_size]
+                    self.enqueue(batch, 0.0)
+                    queued += len(batch)
+        except BrokerUnavailable as exc:
+            log.warning("webhook broker unreachable; deliveries wait for their lease", error=str(exc))
         return queued
 
     def kick(self, _event: Event | None = None) -> None:

@@ -11,12 +11,13 @@ from collections.abc import Coroutine
 from typing import Any
 
 from celery import Celery, shared_task
+from kombu.exceptions import OperationalError
 
 from engine.clock import SystemClock
 from engine.storage.db import make_engine
 from hub.app import migrate
 from hub.app.settings import Settings
-from webhooks.service import Enqueue, Pump, WebhookService, follow_up, from_app_settings
+from webhooks.service import BrokerUnavailable, Enqueue, Pump, WebhookService, follow_up, from_app_settings
 
 DELIVER = "tradehub.webhooks.deliver"
 
@@ -54,8 +55,16 @@ async def _deliver(service: WebhookService, delivery_ids: list[int]) -> Any:
 
 
 def celery_enqueue(app: Celery) -> Enqueue:
+    """An ``Enqueue`` over ``app``; a broker that cannot be reached raises ``BrokerUnavailable``."""
+    connection = app.connection_for_write()
+    errors = (OperationalError, *connection.connection_errors, *connection.channel_errors)
+
     def enqueue(delivery_ids: list[int], countdown_s: float) -> None:
-        app.send_task(DELIVER, args=[delivery_ids], countdown=countdown_s or None)
+        try:
+            # nobody waits for a delivery task's result: without this, a down Redis backend fails the publish
+            app.send_task(DELIVER, args=[delivery_ids], countdown=countdown_s or None, ignore_result=True)
+        except errors as exc:
+            raise BrokerUnavailable(f"{type(exc).__name__} from the broker") from exc
 
     return enqueue
 

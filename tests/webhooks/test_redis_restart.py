@@ -74,3 +74,18 @@ def test_a_burst_survives_a_redis_restart(tmp_path: Path, template_db: Path) -> 
                 pump_until(pump, lambda: {r.headers["webhook-id"] for r in receiver.received()} >= expected, 180)
         seen = {r.headers["webhook-id"] for r in receiver.received()}
         assert seen == expected  # none lost, nothing unexpected; deduplicated by webhook-id as the spec says
+
+
+def test_a_pass_with_the_broker_down_raises_nothing_and_loses_nothing(tmp_path: Path, template_db: Path) -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    with Receiver() as receiver, tradehub(tmp_path, template_db, url, queue_window_s=1) as (built, pump):
+        alice = built.add_user("alice")
+        pump.service.store.create(alice, f"{receiver.url}/ok", ["order.*"])
+        emit(built, alice.user_id, 3, "evt_d")
+        assert pump.pump_once() == 0  # relayed, but nothing could be handed to the broker
+        deadline = time.monotonic() + 30
+        while len(pump.service.ledger.due()) < 3:  # the three deliveries come due again after their lease
+            assert time.monotonic() < deadline, "the deliveries did not come due again"
+            time.sleep(0.2)
+        assert pump.pump_once() == 0
+        assert receiver.received() == []
