@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.errors import NotFound, RateLimited, TradehubError, Unauthenticated
 from engine.events import Event
+from engine.orders.algos.service import AlgoScheduler
 from engine.orders.oms import order_payload
 from hub.app import extensions, metrics
 from hub.app.container import Container
@@ -31,6 +32,7 @@ from hub.app.ratelimit import RateLimiter
 from hub.handlers import research
 from hub.handlers.account import portfolio_payload
 from hub.handlers.format import fill_payload
+from hub.handlers.trading import PARENT_PREFIX
 from hub.principals import Principal, Role
 from hub.reply import Reply
 from hub.symbols import normalize_symbol
@@ -88,6 +90,12 @@ Auth = Annotated[Principal, Depends(authenticated)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
+def _check_order_id(order_id: str) -> None:
+    """An id the grammar could never have produced is a plain 404, never a command."""
+    if not order_id.isascii() or not order_id.replace("_", "").isalnum() or len(order_id) > 64:
+        raise NotFound(f"no order {order_id[:64]}")
+
+
 def reply_response(reply: Reply) -> JSONResponse:
     return JSONResponse(reply.to_json(), status_code=reply.status)
 
@@ -143,14 +151,17 @@ def create_app(container: Container, *, start_background: bool = True) -> FastAP
         found = services.oms.orders(principal.user_id, venue=venue, limit=limit)
         return {"orders": [order_payload(o) for o in found]}
 
-    @app.get(f"{API}/orders/{{order_id}}", summary="One of your orders")
+    @app.get(f"{API}/orders/{{order_id}}", summary="One of your orders, or an algo order (`alg_...`) with its progress")
     async def get_order(order_id: str, principal: Auth) -> dict[str, Any]:
+        _check_order_id(order_id)
+        if order_id.startswith(PARENT_PREFIX):  # TWAP/VWAP/iceberg/bracket parent: children and fill progress
+            scheduler = AlgoScheduler(services.db, services.oms, services.clock)
+            return {"order": scheduler.get(principal.user_id, order_id).to_payload()}
         return {"order": order_payload(services.oms.order(principal.user_id, order_id))}
 
-    @app.delete(f"{API}/orders/{{order_id}}", summary="Cancel one of your orders")
+    @app.delete(f"{API}/orders/{{order_id}}", summary="Cancel one of your orders, or an algo order with its children")
     async def cancel_order(order_id: str, principal: Auth, idempotency_key: IdempotencyKey = None) -> JSONResponse:
-        if not order_id.isascii() or not order_id.replace("_", "").isalnum() or len(order_id) > 64:
-            raise NotFound(f"no order {order_id[:64]}")
+        _check_order_id(order_id)
         reply = await hub.handle(principal, f"cancel {order_id}", frontend="rest", idempotency_key=idempotency_key)
         return reply_response(reply)
 
