@@ -10,6 +10,10 @@ parameters; answers are ``{"ok": true, "result": ...}`` or ``{"ok": false, "erro
 long-poll is held until an update arrives or the timeout passes, so a polling client does not spin.
 Inject inbound traffic with :meth:`FakeTelegram.push_message`, :meth:`push_callback_query` or
 :meth:`push_update`; read what the bot sent from :attr:`journal` (``fake.requests("sendMessage")``).
+
+Modules: this one holds the server, its state, the test-facing API and the update queue;
+``telegram_methods`` the Bot API methods and the message store, ``telegram_payloads`` the error
+bodies, parameter decoding and Telegram's message checks.
 """
 
 from __future__ import annotations
@@ -17,9 +21,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import re
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -32,63 +34,29 @@ from tests.fakes._server import (
     InjectedFailure,
     RecordedRequest,
     RequestJournal,
-    UploadedFile,
     header_dict,
     json_response,
     parse_body,
 )
-
-# Parameters that Telegram types as String: never JSON-decoded from form fields.
-_STRING_PARAMS = frozenset(
-    {
-        "text",
-        "caption",
-        "parse_mode",
-        "callback_query_id",
-        "url",
-        "secret_token",
-        "description",
-        "short_description",
-        "name",
-        "title",
-        "query",
-        "inline_message_id",
-        "language_code",
-        "emoji",
-        "file_id",
-        "photo",
-        "document",
-        "audio",
-        "video",
-        "animation",
-        "voice",
-        "sticker",
-        "thumbnail",
-        "ip_address",
-        "business_connection_id",
-        "action",
-    }
+from tests.fakes.telegram_methods import MethodsMixin
+from tests.fakes.telegram_payloads import (
+    BotApiError,
+    Files,
+    MethodHandler,
+    Params,
+    check_message_params,
+    decode_param,
+    error_payload,
+    failure_payload,
+    user_payload,
+    utf16_len,
 )
+
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
-_NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup are "
-    "exactly the same as a current content and reply markup of the message"
-)
-Params = dict[str, Any]
-Files = dict[str, UploadedFile]
-MethodHandler = Callable[[Params, Files], Awaitable[Any]]
+__all__ = ["DEFAULT_TOKEN", "BotApiError", "FakeTelegram"]
 
 
-class BotApiError(Exception):
-    """An error answer of the Bot API: HTTP status plus description."""
-
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.description = description
-
-
-class FakeTelegram(FakeService):
+class FakeTelegram(MethodsMixin, FakeService):
     """The Bot API server for one bot token."""
 
     def __init__(self, *, token: str = DEFAULT_TOKEN, bot_username: str = "tradehub_test_bot") -> None:
@@ -213,7 +181,7 @@ class FakeTelegram(FakeService):
         update_id: int | None = None,
     ) -> dict[str, Any]:
         """The Update :meth:`push_message` queues, without queueing it (for :meth:`deliver_webhook`)."""
-        user = _user(user_id, first_name, username)
+        user = user_payload(user_id, first_name, username)
         return self._server.run(self._message_update(text, user, chat_id, chat_type, update_id))
 
     def callback_query_update(
@@ -227,7 +195,7 @@ class FakeTelegram(FakeService):
         update_id: int | None = None,
     ) -> dict[str, Any]:
         """The Update :meth:`push_callback_query` queues, without queueing it."""
-        user = _user(user_id, first_name, username)
+        user = user_payload(user_id, first_name, username)
         return self._server.run(self._callback_query_update(data, message, user, update_id))
 
     def webhook_headers(self) -> dict[str, str]:
@@ -278,7 +246,7 @@ class FakeTelegram(FakeService):
         method = request.match_info["method"]
         parsed = await parse_body(request)
         params = {**dict(request.query), **parsed.fields}
-        params = {key: _decode_param(key, value) for key, value in params.items()}
+        params = {key: decode_param(key, value) for key, value in params.items()}
         status, payload = await self._answer(request.match_info["token"], method, params, parsed.files)
         self.journal.record(
             RecordedRequest(
@@ -298,29 +266,29 @@ class FakeTelegram(FakeService):
 
     async def _answer(self, token: str, method: str, params: Params, files: Files) -> tuple[int, Any]:
         if token != self.token:
-            return 401, _error(401, "Unauthorized")
+            return 401, error_payload(401, "Unauthorized")
         failure = self.failures.take(method)
         if failure is not None:
-            return failure.status, _failure_payload(failure)
+            return failure.status, failure_payload(failure)
         handler = self._methods.get(method.lower())
         if handler is None:
-            return 404, _error(404, "Not Found")
+            return 404, error_payload(404, "Not Found")
         try:
             if method.lower().startswith(("send", "edit")):
-                _check_message_params(params)
+                check_message_params(params)
             result = await handler(params, files)
         except BotApiError as error:
-            return error.status, _error(error.status, error.description)
+            return error.status, error_payload(error.status, error.description)
         return 200, {"ok": True, "result": result}
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return json_response(_error(401, "Unauthorized"), status=401)
+            return json_response(error_payload(401, "Unauthorized"), status=401)
         wanted = request.match_info["file_path"]
         for file_path, data in self._files.values():
             if file_path == wanted:
                 return web.Response(body=data, content_type="application/octet-stream")
-        return json_response(_error(404, "Not Found"), status=404)
+        return json_response(error_payload(404, "Not Found"), status=404)
 
     # ----------------------------------------------------------------- update queue (server loop)
     async def _enqueue(self, update: dict[str, Any]) -> dict[str, Any]:
@@ -349,7 +317,7 @@ class FakeTelegram(FakeService):
         }
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(command)}]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
         self._messages[(chat["id"], message["message_id"])] = message
         return await self._with_update_id({"message": message}, update_id)
 
@@ -398,391 +366,3 @@ class FakeTelegram(FakeService):
                 await asyncio.wait_for(self._arrival.wait(), remaining)
             except TimeoutError:
                 return []
-
-    # ----------------------------------------------------------------- Bot API methods
-    def _method_table(self) -> dict[str, MethodHandler]:
-        returns_true = (
-            "logout",
-            "close",
-            "sendchataction",
-            "setchatmenubutton",
-            "setmydescription",
-            "setmyshortdescription",
-            "setmyname",
-            "pinchatmessage",
-            "unpinchatmessage",
-        )
-        table: dict[str, MethodHandler] = dict.fromkeys(returns_true, _true)
-        table.update(
-            {
-                "getme": self._get_me,
-                "getupdates": self._get_updates,
-                "setwebhook": self._set_webhook,
-                "deletewebhook": self._delete_webhook,
-                "getwebhookinfo": self._get_webhook_info,
-                "sendmessage": self._send_message,
-                "sendphoto": self._send_photo,
-                "senddocument": self._send_document,
-                "editmessagetext": self._edit_message_text,
-                "editmessagereplymarkup": self._edit_reply_markup,
-                "deletemessage": self._delete_message,
-                "answercallbackquery": self._answer_callback_query,
-                "setmycommands": self._set_my_commands,
-                "getmycommands": self._get_my_commands,
-                "deletemycommands": self._delete_my_commands,
-                "getfile": self._get_file,
-                "getchat": self._get_chat,
-            }
-        )
-        return table
-
-    async def _get_me(self, _params: Params, _files: Files) -> dict[str, Any]:
-        return self.bot_user
-
-    async def _set_webhook(self, params: Params, _files: Files) -> bool:
-        if not params.get("url"):
-            raise BotApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
-        self.webhook = {
-            "url": params["url"],
-            "secret_token": params.get("secret_token"),
-            "allowed_updates": params.get("allowed_updates"),
-        }
-        if params.get("drop_pending_updates"):
-            self._pending.clear()
-        return True
-
-    async def _delete_webhook(self, params: Params, _files: Files) -> bool:
-        self.webhook = None
-        if params.get("drop_pending_updates"):
-            self._pending.clear()
-        return True
-
-    async def _get_webhook_info(self, _params: Params, _files: Files) -> dict[str, Any]:
-        url = self.webhook["url"] if self.webhook else ""
-        return {"url": url, "has_custom_certificate": False, "pending_update_count": len(self._pending)}
-
-    async def _send_message(self, params: Params, _files: Files) -> dict[str, Any]:
-        chat_id = _require_chat(params)
-        text = str(params.get("text", ""))
-        if not text.strip():
-            raise BotApiError(400, "Bad Request: message text is empty")
-        if _utf16_len(text) > 4096:
-            raise BotApiError(400, "Bad Request: message is too long")
-        return self._store_bot_message(chat_id, params, text=text)
-
-    async def _send_photo(self, params: Params, files: Files) -> dict[str, Any]:
-        chat_id = _require_chat(params)
-        upload = self._resolve_file(params.get("photo"), files, "photo")
-        if upload is None:
-            raise BotApiError(400, "Bad Request: there is no photo in the request")
-        file_id, data = upload
-        width, height = _png_size(data)
-        photo = [
-            {
-                "file_id": file_id,
-                "file_unique_id": f"u{file_id}",
-                "file_size": len(data),
-                "width": width,
-                "height": height,
-            }
-        ]
-        return self._store_bot_message(chat_id, params, photo=photo, **_caption(params))
-
-    async def _send_document(self, params: Params, files: Files) -> dict[str, Any]:
-        chat_id = _require_chat(params)
-        upload = self._resolve_file(params.get("document"), files, "document")
-        if upload is None:
-            raise BotApiError(400, "Bad Request: there is no document in the request")
-        file_id, data = upload
-        part = files.get("document")
-        document = {
-            "file_id": file_id,
-            "file_unique_id": f"u{file_id}",
-            "file_size": len(data),
-            "file_name": part.filename if part else "document",
-            "mime_type": part.content_type if part else "application/octet-stream",
-        }
-        return self._store_bot_message(chat_id, params, document=document, **_caption(params))
-
-    async def _edit_message_text(self, params: Params, _files: Files) -> dict[str, Any]:
-        message = self._find_message(params, "Bad Request: message to edit not found")
-        text = str(params.get("text", ""))
-        if not text.strip():
-            raise BotApiError(400, "Bad Request: message text is empty")
-        markup = params.get("reply_markup")
-        if message.get("text") == text and message.get("reply_markup") == markup:
-            raise BotApiError(400, _NOT_MODIFIED)
-        return self._edit(message, text=text, reply_markup=markup)
-
-    async def _edit_reply_markup(self, params: Params, _files: Files) -> dict[str, Any]:
-        message = self._find_message(params, "Bad Request: message to edit not found")
-        markup = params.get("reply_markup")
-        if message.get("reply_markup") == markup:
-            raise BotApiError(400, _NOT_MODIFIED)
-        return self._edit(message, reply_markup=markup)
-
-    async def _delete_message(self, params: Params, _files: Files) -> bool:
-        message = self._find_message(params, "Bad Request: message to delete not found")
-        del self._messages[(message["chat"]["id"], message["message_id"])]
-        return True
-
-    async def _answer_callback_query(self, params: Params, _files: Files) -> bool:
-        query_id = str(params.get("callback_query_id", ""))
-        if query_id not in self._open_callbacks:
-            raise BotApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
-        self._open_callbacks.discard(query_id)
-        return True
-
-    async def _set_my_commands(self, params: Params, _files: Files) -> bool:
-        commands = params.get("commands")
-        if not isinstance(commands, list):
-            raise BotApiError(400, "Bad Request: can't parse commands JSON object")
-        for command in commands:
-            name, description = command.get("command", ""), command.get("description", "")
-            valid_name = 1 <= len(name) <= 32 and all(c.islower() or c.isdigit() or c == "_" for c in name)
-            if not valid_name or not 1 <= len(description) <= 256:
-                raise BotApiError(400, "Bad Request: BOT_COMMAND_INVALID")
-        self.commands[_commands_key(params)] = commands
-        return True
-
-    async def _get_my_commands(self, params: Params, _files: Files) -> list[dict[str, Any]]:
-        return self.commands.get(_commands_key(params), [])
-
-    async def _delete_my_commands(self, params: Params, _files: Files) -> bool:
-        self.commands.pop(_commands_key(params), None)
-        return True
-
-    async def _get_file(self, params: Params, _files: Files) -> dict[str, Any]:
-        file_id = str(params.get("file_id", ""))
-        if file_id not in self._files:
-            raise BotApiError(400, "Bad Request: invalid file_id")
-        file_path, data = self._files[file_id]
-        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data), "file_path": file_path}
-
-    async def _get_chat(self, params: Params, _files: Files) -> dict[str, Any]:
-        chat_id = _require_chat(params)
-        if chat_id not in self._chats:
-            raise BotApiError(400, "Bad Request: chat not found")
-        return {**self._chats[chat_id], "accent_color_id": 0, "max_reaction_count": 11}
-
-    # ----------------------------------------------------------------- message store helpers
-    def _remember_chat(
-        self, private_user: dict[str, Any] | None, chat_id: int | None, chat_type: str | None
-    ) -> dict[str, Any]:
-        if private_user is not None:
-            chat = {"id": private_user["id"], "type": "private", "first_name": private_user["first_name"]}
-            if "username" in private_user:
-                chat["username"] = private_user["username"]
-        else:
-            assert chat_id is not None
-            kind = chat_type or ("supergroup" if str(chat_id).startswith("-100") else "group")
-            chat = {"id": chat_id, "type": kind, "title": f"Group {chat_id}"}
-        self._chats[chat["id"]] = chat
-        return chat
-
-    def _chat_for(self, chat_id: int | str) -> dict[str, Any]:
-        if chat_id in self._chats:
-            return self._chats[chat_id]
-        if isinstance(chat_id, int) and chat_id > 0:
-            return {"id": chat_id, "type": "private", "first_name": "User"}
-        return {"id": chat_id, "type": "supergroup", "title": f"Chat {chat_id}"}
-
-    def _next_message_id(self, chat_id: int | str) -> int:
-        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
-
-    def _store_bot_message(self, chat_id: int | str, params: Params, **content: Any) -> dict[str, Any]:
-        message: dict[str, Any] = {
-            "message_id": self._next_message_id(chat_id),
-            "from": self.bot_user,
-            "chat": self._chat_for(chat_id),
-            "date": int(time.time()),
-            **content,
-        }
-        markup = params.get("reply_markup")
-        if isinstance(markup, dict) and "inline_keyboard" in markup:
-            message["reply_markup"] = markup
-        self._messages[(chat_id, message["message_id"])] = message
-        return message
-
-    def _find_message(self, params: Params, missing: str) -> dict[str, Any]:
-        key = (_require_chat(params), int(params.get("message_id", 0)))
-        if key not in self._messages:
-            raise BotApiError(400, missing)
-        return self._messages[key]
-
-    def _edit(self, message: dict[str, Any], **changes: Any) -> dict[str, Any]:
-        for field_name, value in changes.items():
-            if value is None:
-                message.pop(field_name, None)
-            else:
-                message[field_name] = value
-        message["edit_date"] = int(time.time())
-        return message
-
-    def _resolve_file(self, value: Any, files: Files, field_name: str) -> tuple[str, bytes] | None:
-        part = files.get(field_name)
-        if isinstance(value, str) and value.startswith("attach://"):
-            part = files.get(value.removeprefix("attach://"))
-        if part is not None:
-            file_id = f"AgAD{next(self._file_ids):08d}"
-            self._files[file_id] = (f"{field_name}s/file_{file_id}", part.data)
-            return file_id, part.data
-        if isinstance(value, str) and value in self._files:
-            return value, self._files[value][1]
-        return None
-
-
-# --------------------------------------------------------------------- module helpers
-def _user(user_id: int, first_name: str, username: str | None) -> dict[str, Any]:
-    user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
-    if username:
-        user["username"] = username
-    return user
-
-
-async def _true(_params: Params, _files: Files) -> bool:
-    return True
-
-
-def _error(code: int, description: str) -> dict[str, Any]:
-    return {"ok": False, "error_code": code, "description": description}
-
-
-def _failure_payload(failure: InjectedFailure) -> dict[str, Any]:
-    if failure.status == 429:
-        retry_after = int(failure.retry_after or 1)
-        payload = _error(429, failure.error or f"Too Many Requests: retry after {retry_after}")
-        payload["parameters"] = {"retry_after": retry_after}
-        return payload
-    phrases = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
-    return _error(failure.status, failure.error or phrases.get(failure.status, "Error"))
-
-
-def _decode_param(key: str, value: Any) -> Any:
-    if key in _STRING_PARAMS or not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
-
-
-def _require_chat(params: Params) -> int | str:
-    chat_id = params.get("chat_id")
-    if chat_id in (None, ""):
-        raise BotApiError(400, "Bad Request: chat_id is empty")
-    return chat_id  # type: ignore[no-any-return]
-
-
-def _check_message_params(params: Params) -> None:
-    """Reject what Telegram rejects in message text, captions and inline keyboards."""
-    caption = params.get("caption")
-    if isinstance(caption, str) and _utf16_len(caption) > 1024:
-        raise BotApiError(400, "Bad Request: message caption is too long")
-    parse_mode = str(params.get("parse_mode") or "")
-    for field_name in ("text", "caption"):
-        value = params.get(field_name)
-        if isinstance(value, str) and parse_mode:
-            problem = _entity_problem(value, parse_mode)
-            if problem:
-                raise BotApiError(400, f"Bad Request: can't parse entities: {problem}")
-    markup = params.get("reply_markup")
-    rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
-    for button in itertools.chain.from_iterable(rows):
-        data = button.get("callback_data")
-        if data is not None and not 1 <= len(str(data).encode()) <= 64:
-            raise BotApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-
-
-def _entity_problem(text: str, parse_mode: str) -> str | None:
-    if parse_mode == "MarkdownV2":
-        return _markdown_v2_problem(text)
-    if parse_mode == "HTML":
-        return _html_problem(text)
-    if parse_mode == "Markdown":
-        unescaped = re.sub(r"\\.", "", text)
-        for marker in ("*", "_", "`"):
-            if unescaped.count(marker) % 2:
-                offset = len(text[: text.rfind(marker)].encode())
-                return f"Can't find end of the entity starting at byte offset {offset}"
-        return None
-    return f"Unsupported parse_mode {parse_mode!r}"
-
-
-def _markdown_v2_problem(text: str) -> str | None:
-    index, in_code, in_url = 0, False, False
-    while index < len(text):
-        char, step = text[index], 1
-        if char == "\\":
-            step = 2
-        elif char == "`":
-            in_code = not in_code
-        elif in_code:
-            pass
-        elif in_url:
-            in_url = char != ")"
-        elif text.startswith("](", index):
-            in_url, step = True, 2
-        elif text.startswith("||", index) or (char == ">" and (index == 0 or text[index - 1] == "\n")):
-            step = 2 if char == "|" else 1
-        elif char in ".!-=+#{}()>|":
-            return f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
-        index += step
-    return None
-
-
-_HTML_TAGS = frozenset(
-    {
-        "b",
-        "strong",
-        "i",
-        "em",
-        "u",
-        "ins",
-        "s",
-        "strike",
-        "del",
-        "span",
-        "tg-spoiler",
-        "a",
-        "code",
-        "pre",
-        "blockquote",
-        "tg-emoji",
-    }
-)
-
-
-def _html_problem(text: str) -> str | None:
-    open_tags: list[str] = []
-    for match in re.finditer(r"<(/?)([^\s>/]*)[^>]*>|<", text):
-        closing, name = match.group(1), (match.group(2) or "").lower()
-        offset = len(text[: match.start()].encode())
-        if name not in _HTML_TAGS:
-            return f'Unsupported start tag "{name}" at byte offset {offset}'
-        if not closing:
-            open_tags.append(name)
-        elif not open_tags or open_tags.pop() != name:
-            return f'Unmatched end tag at byte offset {offset}, expected "</{open_tags[-1] if open_tags else name}>"'
-    if open_tags:
-        return f'Can\'t find end tag corresponding to start tag "{open_tags[-1]}"'
-    return None
-
-
-def _caption(params: Params) -> dict[str, Any]:
-    return {"caption": params["caption"]} if params.get("caption") else {}
-
-
-def _commands_key(params: Params) -> str:
-    scope = params.get("scope") or {"type": "default"}
-    return f"{json.dumps(scope, sort_keys=True)}|{params.get('language_code', '')}"
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _png_size(data: bytes) -> tuple[int, int]:
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
-        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    return 320, 240
