@@ -11,19 +11,19 @@ on connect the fake sends ``hello``; :meth:`FakeSlack.push_event`, :meth:`push_s
 :meth:`push_block_action` send envelopes, and the client's acknowledgements are recorded as
 ``socket_mode.ack`` (wait with :meth:`FakeSlack.wait_for_ack`). ``response_url`` posts land on the fake too.
 For HTTP mode, :func:`signed_headers` signs a request body like Slack does.
+
+Modules: this one holds the workspace, the test-facing API (events, commands, button presses), the
+HTTP layer and Socket Mode; ``slack_methods`` the Web API methods, ``slack_payloads`` Slack's error
+answers, request signing and the Block Kit checks.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import threading
 import time
-import urllib.parse
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -39,53 +39,33 @@ from tests.fakes._server import (
     json_response,
     parse_body,
 )
+from tests.fakes.slack_methods import MethodsMixin
+from tests.fakes.slack_payloads import (
+    MethodHandler,
+    Params,
+    SlackApiFailure,
+    block_kit_problems,
+    decode_param,
+    http_body,
+    injected_failure_answer,
+    signed_headers,
+    token_of,
+)
 
 BOT_TOKEN = "xoxb-1-fake-bot-token"
 APP_TOKEN = "xapp-1-A0APP-1-fake-app-token"
-_JSON_PARAMS = frozenset({"blocks", "attachments", "files", "metadata", "view"})
-Params = dict[str, Any]
-MethodHandler = Callable[[Params], Awaitable[dict[str, Any]]]
+__all__ = [
+    "APP_TOKEN",
+    "BOT_TOKEN",
+    "FakeSlack",
+    "SlackApiFailure",
+    "block_kit_problems",
+    "http_body",
+    "signed_headers",
+]
 
 
-class SlackApiFailure(Exception):
-    """An ``ok: false`` answer."""
-
-    def __init__(self, error: str, status: int = 200, *, details: list[str] | None = None) -> None:
-        super().__init__(error)
-        self.error = error
-        self.status = status
-        self.details = details or []
-
-    def payload(self) -> dict[str, Any]:
-        answer: dict[str, Any] = {"ok": False, "error": self.error}
-        if self.details:
-            answer["errors"] = self.details
-            answer["response_metadata"] = {"messages": [f"[ERROR] {detail}" for detail in self.details]}
-        return answer
-
-
-def signed_headers(body: bytes, *, signing_secret: str, timestamp: int | None = None) -> dict[str, str]:
-    """Headers Slack sends with an HTTP-mode request: ``X-Slack-Request-Timestamp`` and ``X-Slack-Signature``."""
-    stamp = str(int(time.time()) if timestamp is None else timestamp)
-    base = b"v0:" + stamp.encode() + b":" + body
-    digest = hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
-
-
-def http_body(payload: dict[str, Any]) -> tuple[bytes, str]:
-    """Encode a payload the way Slack POSTs it to a request URL in HTTP mode: ``(body, content type)``.
-
-    Events API callbacks (and the URL verification challenge) are JSON, slash commands are form fields,
-    interactions are ``payload=<json>``.
-    """
-    if payload.get("type") in ("event_callback", "url_verification"):
-        return json.dumps(payload).encode(), "application/json"
-    if "command" in payload:
-        return urllib.parse.urlencode(payload).encode(), "application/x-www-form-urlencoded"
-    return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"
-
-
-class FakeSlack(FakeService):
+class FakeSlack(MethodsMixin, FakeService):
     """One Slack workspace with one installed app."""
 
     def __init__(
@@ -121,7 +101,7 @@ class FakeSlack(FakeService):
 
     # ----------------------------------------------------------------- test-facing API
 
-    async def wait_for_ack(self, envelope_id: str, *, timeout: float = 5.0) -> RecordedRequest:
+    async def wait_for_ack(self, envelope_id: str, *, timeout: float = 30.0) -> RecordedRequest:
         """The client's Socket Mode acknowledgement of ``envelope_id`` (its ``body`` is the ack frame).
 
         ``ack.at - fake.pushed_at[envelope_id]`` is the acknowledgement latency (Slack allows 3 s).
@@ -340,8 +320,8 @@ class FakeSlack(FakeService):
         method = request.match_info["method"]
         parsed = await parse_body(request)
         params = {**dict(request.query), **parsed.fields}
-        params = {key: _decode_param(key, value) for key, value in params.items()}
-        token = _token_of(request, params)
+        params = {key: decode_param(key, value) for key, value in params.items()}
+        token = token_of(request, params)
         status, payload, headers = await self._answer(method, token, params)
         self.journal.record(
             RecordedRequest(
@@ -362,7 +342,7 @@ class FakeSlack(FakeService):
     async def _answer(self, method: str, token: str | None, params: Params) -> tuple[int, Any, dict[str, str]]:
         failure = self.failures.take(method)
         if failure is not None:
-            return _failure_answer(failure)
+            return injected_failure_answer(failure)
         handler = self._methods.get(method)
         if handler is None:
             return 404, {"ok": False, "error": "unknown_method"}, {}
@@ -479,263 +459,3 @@ class FakeSlack(FakeService):
     async def _close_sockets(self) -> None:
         for socket in list(self._sockets):
             await socket.close()
-
-    # ----------------------------------------------------------------- Web API methods
-    def _method_table(self) -> dict[str, MethodHandler]:
-        return {
-            "auth.test": self._auth_test,
-            "apps.connections.open": self._connections_open,
-            "chat.postMessage": self._post_message,
-            "chat.postEphemeral": self._post_ephemeral,
-            "chat.update": self._chat_update,
-            "chat.delete": self._chat_delete,
-            "conversations.open": self._conversations_open,
-            "users.info": self._users_info,
-            "files.getUploadURLExternal": self._get_upload_url,
-            "files.completeUploadExternal": self._complete_upload,
-            "files.info": self._files_info,
-        }
-
-    async def _auth_test(self, _params: Params) -> dict[str, Any]:
-        return {
-            "url": "https://tradehub-test.slack.com/",
-            "team": "Tradehub Test",
-            "user": "tradehub",
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
-            "is_enterprise_install": False,
-        }
-
-    async def _connections_open(self, _params: Params) -> dict[str, Any]:
-        ticket = uuid.uuid4().hex
-        return {"url": f"{self._server.ws_base_url}/socket-mode/link?ticket={ticket}&app_id={self.app_id}"}
-
-    async def _post_message(self, params: Params) -> dict[str, Any]:
-        channel = self._require_channel(params)
-        if channel.startswith(("U", "W")):  # a user id posts to the app's DM with that user
-            channel = "D" + channel[1:]
-        message = self._message(params)
-        self._messages[(channel, message["ts"])] = message
-        return {"channel": channel, "ts": message["ts"], "message": message}
-
-    async def _post_ephemeral(self, params: Params) -> dict[str, Any]:
-        self._require_channel(params)
-        if not params.get("user"):
-            raise SlackApiFailure("user_not_in_channel")
-        return {"message_ts": self._message(params)["ts"]}
-
-    async def _chat_update(self, params: Params) -> dict[str, Any]:
-        channel = self._require_channel(params)
-        key = (channel, str(params.get("ts", "")))
-        if key not in self._messages:
-            raise SlackApiFailure("message_not_found")
-        message = {**self._message(params), "ts": key[1], "edited": {"user": self.bot_user_id, "ts": self._ts()}}
-        self._messages[key] = message
-        return {"channel": channel, "ts": key[1], "text": message.get("text", ""), "message": message}
-
-    async def _chat_delete(self, params: Params) -> dict[str, Any]:
-        channel = self._require_channel(params)
-        if self._messages.pop((channel, str(params.get("ts", ""))), None) is None:
-            raise SlackApiFailure("message_not_found")
-        return {"channel": channel, "ts": params["ts"]}
-
-    async def _conversations_open(self, params: Params) -> dict[str, Any]:
-        users = str(params.get("users", ""))
-        if not users:
-            raise SlackApiFailure("users_list_not_supplied")
-        return {"no_op": False, "already_open": False, "channel": {"id": "D" + users.replace(",", "")[1:]}}
-
-    async def _users_info(self, params: Params) -> dict[str, Any]:
-        user = str(params.get("user", ""))
-        if not user.startswith(("U", "W")):
-            raise SlackApiFailure("user_not_found")
-        profile = {"real_name": f"User {user}", "display_name": user.lower()}
-        return {
-            "user": {
-                "id": user,
-                "team_id": self.team_id,
-                "name": user.lower(),
-                "is_bot": False,
-                "tz": "UTC",
-                "profile": profile,
-            }
-        }
-
-    async def _get_upload_url(self, params: Params) -> dict[str, Any]:
-        if not params.get("filename") or not str(params.get("length", "")).isdigit():
-            raise SlackApiFailure("invalid_arguments")
-        file_id = f"F{next(self._counter):08d}"
-        self._files[file_id] = {"id": file_id, "name": params["filename"], "size": int(params["length"])}
-        return {"upload_url": f"{self._server.base_url}/upload/v1/{file_id}", "file_id": file_id}
-
-    async def _complete_upload(self, params: Params) -> dict[str, Any]:
-        entries = params.get("files")
-        if not isinstance(entries, list) or not entries:
-            raise SlackApiFailure("invalid_arguments")
-        completed = []
-        for entry in entries:
-            file_id = entry.get("id")
-            if file_id not in self.uploaded:
-                raise SlackApiFailure("file_not_found")
-            channel = params.get("channel_id")
-            info = {**self._files[file_id], "title": entry.get("title") or self._files[file_id]["name"]}
-            info["channels"] = [channel] if channel else []
-            self._files[file_id] = info
-            completed.append(info)
-        return {"files": completed}
-
-    async def _files_info(self, params: Params) -> dict[str, Any]:
-        file_id = str(params.get("file", ""))
-        if file_id not in self._files:
-            raise SlackApiFailure("file_not_found")
-        return {"file": self._files[file_id]}
-
-    # ----------------------------------------------------------------- helpers
-    def _require_channel(self, params: Params) -> str:
-        channel = str(params.get("channel", ""))
-        if not channel:
-            raise SlackApiFailure("channel_not_found")
-        return channel
-
-    def _message(self, params: Params) -> dict[str, Any]:
-        if not any(params.get(key) for key in ("text", "blocks", "attachments")):
-            raise SlackApiFailure("no_text")
-        if "blocks" in params:
-            problems = block_kit_problems(params["blocks"])
-            if problems:
-                raise SlackApiFailure("invalid_blocks", details=problems)
-        if len(str(params.get("text", ""))) > 40_000:
-            raise SlackApiFailure("msg_too_long")
-        message: dict[str, Any] = {
-            "type": "message",
-            "user": self.bot_user_id,
-            "bot_id": self.bot_id,
-            "app_id": self.app_id,
-            "team": self.team_id,
-            "ts": self._ts(),
-            "text": params.get("text", ""),
-        }
-        for key in ("blocks", "attachments", "thread_ts"):
-            if params.get(key):
-                message[key] = params[key]
-        return message
-
-    def _ts(self) -> str:
-        with self._lock:
-            return f"{int(time.time())}.{next(self._counter):06d}"
-
-
-_BLOCK_TYPES = frozenset(
-    {
-        "section",
-        "actions",
-        "context",
-        "divider",
-        "header",
-        "image",
-        "input",
-        "rich_text",
-        "file",
-        "video",
-        "markdown",
-    }
-)
-
-
-def block_kit_problems(blocks: Any) -> list[str]:
-    """What Slack would report for these blocks (a subset of its checks: shape, types, lengths)."""
-    if not isinstance(blocks, list):
-        return ["must be an array [json-pointer:/blocks]"]
-    problems = [] if len(blocks) <= 50 else ["must contain at most 50 items [json-pointer:/blocks]"]
-    block_ids = set()
-    for index, block in enumerate(blocks):
-        where = f"/blocks/{index}"
-        if not isinstance(block, dict) or block.get("type") not in _BLOCK_TYPES:
-            problems.append(f"unsupported type [json-pointer:{where}/type]")
-            continue
-        if block.get("block_id") in block_ids:
-            problems.append(f"duplicate block_id [json-pointer:{where}/block_id]")
-        block_ids.add(block.get("block_id") or f"auto-{index}")
-        problems.extend(_block_problems(block, where))
-    return problems
-
-
-def _block_problems(block: dict[str, Any], where: str) -> list[str]:
-    kind = block["type"]
-    if kind == "header":
-        return _text_problems(block.get("text"), f"{where}/text", limit=150, plain_only=True)
-    if kind == "section":
-        if "text" not in block and "fields" not in block:
-            return [f"must provide text or fields [json-pointer:{where}]"]
-        problems = _text_problems(block["text"], f"{where}/text", limit=3000) if "text" in block else []
-        for number, field in enumerate(block.get("fields", [])):
-            problems += _text_problems(field, f"{where}/fields/{number}", limit=2000)
-        if "accessory" in block:
-            problems += _element_problems(block["accessory"], f"{where}/accessory")
-        return problems
-    if kind == "actions":
-        elements = block.get("elements") or []
-        problems = [] if 1 <= len(elements) <= 25 else [f"must contain 1 to 25 items [json-pointer:{where}/elements]"]
-        for number, element in enumerate(elements):
-            problems += _element_problems(element, f"{where}/elements/{number}")
-        return problems
-    if kind == "context" and not 1 <= len(block.get("elements") or []) <= 10:
-        return [f"must contain 1 to 10 items [json-pointer:{where}/elements]"]
-    has_image = block.get("image_url") or block.get("slack_file")
-    if kind == "image" and not (has_image and block.get("alt_text")):
-        return [f"must provide image_url and alt_text [json-pointer:{where}]"]
-    return []
-
-
-def _element_problems(element: Any, where: str) -> list[str]:
-    if not isinstance(element, dict) or not element.get("type"):
-        return [f"must be an element object [json-pointer:{where}]"]
-    problems = []
-    if len(str(element.get("action_id", ""))) > 255:
-        problems.append(f"must be less than 256 characters [json-pointer:{where}/action_id]")
-    if element["type"] == "button":
-        problems += _text_problems(element.get("text"), f"{where}/text", limit=75, plain_only=True)
-        if len(str(element.get("value", ""))) > 2000:
-            problems.append(f"must be less than 2001 characters [json-pointer:{where}/value]")
-        if element.get("style") not in (None, "primary", "danger"):
-            problems.append(f"must be one of primary, danger [json-pointer:{where}/style]")
-    return problems
-
-
-def _text_problems(text: Any, where: str, *, limit: int, plain_only: bool = False) -> list[str]:
-    allowed = ("plain_text",) if plain_only else ("plain_text", "mrkdwn")
-    if not isinstance(text, dict) or text.get("type") not in allowed:
-        return [f"must be a {' or '.join(allowed)} text object [json-pointer:{where}]"]
-    body = text.get("text")
-    if not isinstance(body, str) or not body:
-        return [f"must be more than 0 characters [json-pointer:{where}/text]"]
-    if len(body) > limit:
-        return [f"must be less than {limit + 1} characters [json-pointer:{where}/text]"]
-    return []
-
-
-def _token_of(request: web.Request, params: Params) -> str | None:
-    authorization = request.headers.get("Authorization", "")
-    if authorization.startswith("Bearer "):
-        return authorization.removeprefix("Bearer ")
-    token = params.get("token")
-    return str(token) if token else None
-
-
-def _decode_param(key: str, value: Any) -> Any:
-    if key in _JSON_PARAMS and isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def _failure_answer(failure: InjectedFailure) -> tuple[int, dict[str, Any], dict[str, str]]:
-    if failure.status == 429:
-        retry_after = str(int(failure.retry_after or 1))
-        return 429, {"ok": False, "error": failure.error or "ratelimited"}, {"Retry-After": retry_after}
-    if failure.status >= 500:
-        return failure.status, {"ok": False, "error": failure.error or "fatal_error"}, {}
-    return failure.status, {"ok": False, "error": failure.error or "internal_error"}, {}
