@@ -75,7 +75,9 @@ async def routed_trade(services: Any, context: Any, command: Any) -> Any:
     if command.venue is not None or command.algo is not None:
         return await trade(services, context, command)
     quantity = command.quantity.value if command.quantity.kind is QuantityKind.BASE else None
-    chosen = await choose_venue(services.venues, context.principal.user_id, command.symbol, command.side, quantity)
+    quote_amount = command.quantity.value if command.quantity.kind is QuantityKind.QUOTE else None
+    chosen = await choose_venue(services.venues, context.principal.user_id, command.symbol, command.side, quantity,
+                                quote_amount=quote_amount)  # fmt: skip
     if chosen is None:
         return await trade(services, context, command)
     best, quotes = chosen

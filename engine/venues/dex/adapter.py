@@ -26,13 +26,16 @@ from engine.venues.base import OrderRequest, VenueFill, VenueOrderUpdate
 from engine.venues.dex import abi
 from engine.venues.dex.config import DexVenueConfig, TokenConfig
 from engine.venues.dex.keystore import unlock
-from engine.venues.dex.quotes import SwapQuote
+from engine.venues.dex.quotes import GasCost, SwapQuote
 from engine.venues.dex.schemas import ReceiptSchema
 from engine.venues.dex.transactions import Sender, convert
 
 log = logging.getLogger(__name__)
 _BPS = Decimal(10_000)
 _WEI_PER_NATIVE = Decimal(10) ** 18
+#: Gas a Uniswap-V2 two-token swap and an ERC-20 approval typically use, when the node cannot estimate them.
+SWAP_GAS_UNITS = 150_000
+APPROVE_GAS_UNITS = 50_000
 
 
 def _now_ms() -> int:
@@ -83,6 +86,11 @@ class DexVenue:
 
     def __repr__(self) -> str:
         return f"DexVenue(name={self.name!r}, chain={self.config.chain.name!r}, wallet={self.address})"
+
+    @property
+    def taker_fee_rate(self) -> Decimal:
+        """Nothing on top of the router's quote: the pool's fee is inside it, and gas is ``gas_cost``."""
+        return ZERO
 
     @property
     def address(self) -> str:
@@ -265,6 +273,50 @@ class DexVenue:
             fee=gas_cost, fee_asset=native, ts_ms=int(block["timestamp"]) * 1000,
         )  # fmt: skip
         return VenueOrderUpdate(client_order_id, receipt.transaction_hash, OrderStatus.FILLED, (fill,))
+
+    async def gas_cost(self, swap_quote: SwapQuote) -> GasCost:
+        """What sending ``swap_quote`` would cost in gas now, in the native coin and in the quote token.
+
+        The swap is estimated by the node when the router may already spend the input token; otherwise
+        the approval is estimated and a typical V2 swap (``SWAP_GAS_UNITS``) is added, since the swap
+        itself cannot be estimated before the approval is mined. Nothing is sent."""
+        base, quote = self._pair_tokens(swap_quote.symbol)
+        token_in = base if swap_quote.side is Side.SELL else quote
+        contract = self._token_contract(token_in)
+        try:
+            allowance = await contract.functions.allowance(self.address, self._router.address).call()
+            if allowance >= swap_quote.max_amount_in:
+                units = await self._estimate_units(self._swap_call(swap_quote), fallback=SWAP_GAS_UNITS)
+            else:
+                approve = contract.functions.approve(self._router.address, 2**256 - 1)
+                units = await self._estimate_units(approve, fallback=APPROVE_GAS_UNITS) + SWAP_GAS_UNITS
+            fee_per_gas = await self._sender.expected_fee_per_gas()
+        except (ContractLogicError, Web3Exception, OSError) as error:
+            raise convert(error, venue=self.name, action=f"estimate gas for {swap_quote.symbol}") from None
+        native = self.config.chain.native_symbol
+        return GasCost(units, fee_per_gas, native, quote.symbol, await self._native_price(quote))
+
+    async def _estimate_units(self, call: Any, *, fallback: int) -> int:
+        """The node's gas estimate for ``call``; ``fallback`` when it would revert (e.g. balance too low)."""
+        try:
+            return int(await call.estimate_gas({"from": self.address}))
+        except Exception as error:  # convert() re-raises what it does not recognise
+            if isinstance(convert(error, venue=self.name, action="estimate gas"), OrderRejectedByVenue):
+                return fallback
+            raise
+
+    async def _native_price(self, quote: TokenConfig) -> Decimal | None:
+        """The native coin in ``quote`` from the wrapped coin's pool (``WETH/USDT``); None without one."""
+        native = self.config.chain.native_symbol
+        wrapped = next((t for t in self.config.chain.tokens if t.symbol in (native, f"W{native}")), None)
+        if wrapped is None:
+            return None
+        if wrapped.symbol == quote.symbol:
+            return Decimal(1)
+        try:
+            return await self.last_price(f"{wrapped.symbol}/{quote.symbol}")
+        except UnknownSymbol:
+            return None
 
     async def cancel(self, symbol: str, client_order_id: ClientOrderId) -> VenueOrderUpdate:
         """A swap settles or reverts atomically: report its final state; unknown ids are ``NotFound``."""

@@ -72,6 +72,11 @@ class Sender:
         base_fee = int(block.get("baseFeePerGas") or 0)
         return Fees(max_fee_per_gas=2 * base_fee + self._priority_fee, max_priority_fee_per_gas=self._priority_fee)
 
+    async def expected_fee_per_gas(self) -> int:
+        """What a transaction sent now pays per gas: the latest base fee plus the tip (below the max fee)."""
+        block = await self._w3.eth.get_block("latest")
+        return int(block.get("baseFeePerGas") or 0) + self._priority_fee
+
     async def estimate(self, call: Any, *, action: str) -> int:
         """Gas limit for a contract call with the safety multiplier; a revert surfaces here, unsent."""
         try:
