@@ -13,13 +13,14 @@ see exactly the prices in the file.
 from __future__ import annotations
 
 import gzip
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 
 from engine.errors import UserInputError
+from strategies.backtest.scan import RangeExtrema
 from strategies.core.types import Candle
 
 COLUMNS = ("timestamp_ms", "open", "high", "low", "close", "volume")
@@ -39,6 +40,9 @@ class CandleSeries:
     close: np.ndarray
     volume: np.ndarray
     text: tuple[tuple[str, str, str, str, str], ...]
+    # derived lookup tables (the runner's range-extrema tables), built once per series and reused by
+    # every run over it; the arrays are treated as read-only
+    cache: dict[tuple[str, bool], RangeExtrema] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ts)

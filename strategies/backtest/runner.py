@@ -57,7 +57,7 @@ class Runner:
         self.ts = series[0].ts
         self._ts_list: list[int] = self.ts.tolist()
         self.count = len(self.ts)
-        self._extrema: dict[tuple[int, bool], RangeExtrema] = {}
+        self._floats: dict[Decimal, float] = {}
         self._single = series[0] if len(series) == 1 else None
         self._changes: list[int] = [-1]
         # balances after each bar that changed them (Decimal; turned into floats once, at the end)
@@ -89,18 +89,27 @@ class Runner:
             return start
         end = self.count
         if wake.at_ms is not None:
-            end = max(start, bisect_left(self._ts_list, wake.at_ms))
+            end = bisect_left(self._ts_list, wake.at_ms, start)
+            if end <= start:
+                return start
         screens = self._screens(wake)
-        if not screens or end <= start:
+        if not screens:
             return end
         return first_hit(screens, start, end, bounded=wake.at_ms is not None)
 
-    def _screen(self, values: np.ndarray, at_or_below: bool, threshold: Decimal) -> Screen:
-        key = (id(values), at_or_below)
-        extrema = self._extrema.get(key)
+    def _screen(self, item: CandleSeries, column: str, at_or_below: bool, threshold: Decimal) -> Screen:
+        """``item.<column> <= threshold`` (or ``>=``) with the column's extrema table, cached per series."""
+        key = (column, at_or_below)
+        extrema = item.cache.get(key)
         if extrema is None:
-            extrema = self._extrema[key] = RangeExtrema(values, minimum=at_or_below)
-        return (values, extrema, at_or_below, float(threshold))
+            extrema = item.cache[key] = RangeExtrema(getattr(item, column), minimum=at_or_below)
+        floats = self._floats
+        value = floats.get(threshold)
+        if value is None:  # float(Decimal) goes through a string: remember the grid's few levels
+            if len(floats) >= 4096:
+                floats.clear()
+            value = floats[threshold] = float(threshold)
+        return (extrema.levels[0], extrema, at_or_below, value)
 
     def _screens(self, wake: Wake) -> list[Screen]:
         venue = self.venue
@@ -108,24 +117,25 @@ class Runner:
         screens: list[Screen] = []
         if venue.resting_count:
             for item in self.series:
-                best_buy = venue.best_buy(item.symbol)
-                best_sell = venue.best_sell(item.symbol)
-                implied = item.symbol == wake.symbol
+                symbol = item.symbol
+                best_buy = venue.best_buy_limit(symbol)
+                best_sell = venue.best_sell_limit(symbol)
+                implied = symbol == wake.symbol
                 if best_buy is not None:
-                    screens.append(self._screen(item.low, True, best_buy.limit))
+                    screens.append(self._screen(item, "low", True, best_buy))
                     # low <= close, so "close <= x" is implied by "low <= limit" when x <= limit
-                    if implied and below is not None and below <= best_buy.limit:
+                    if implied and below is not None and below <= best_buy:
                         below = None
                 if best_sell is not None:
-                    screens.append(self._screen(item.high, False, best_sell.limit))
-                    if implied and above is not None and above >= best_sell.limit:
+                    screens.append(self._screen(item, "high", False, best_sell))
+                    if implied and above is not None and above >= best_sell:
                         above = None
         if wake.symbol is not None:
-            close = self.by_symbol[wake.symbol].close
+            item = self.by_symbol[wake.symbol]
             if below is not None:
-                screens.append(self._screen(close, True, below))
+                screens.append(self._screen(item, "close", True, below))
             if above is not None:
-                screens.append(self._screen(close, False, above))
+                screens.append(self._screen(item, "close", False, above))
         return screens
 
     # -- one bar ---------------------------------------------------------------------------------
@@ -157,23 +167,18 @@ class Runner:
             self._positions.append(tuple(venue.positions.values()))
 
     def _match_path(self, candle: Candle, ts_ms: int) -> None:
-        venue, symbol = self.venue, candle.symbol
-        best_buy, best_sell = venue.best_buy(symbol), venue.best_sell(symbol)
-        if (best_buy is None or best_buy.limit < candle.low) and (best_sell is None or best_sell.limit > candle.high):
+        buy_book, buys, sell_book, sells = self.venue.books(candle.symbol)  # live views, best buy last
+        if (not buy_book or buy_book[-1][0] < candle.low) and (not sell_book or sell_book[0][0] > candle.high):
             return  # woken by the strategy's close condition: no resting order is within reach
         points = price_path(candle)
         previous = points[0]
         for point in points:
             if point <= previous:
-                order = venue.best_buy(symbol)
-                while order is not None and order.limit >= point:
-                    self._fill_resting(order, ts_ms)
-                    order = venue.best_buy(symbol)
+                while buy_book and buy_book[-1][0] >= point:
+                    self._fill_resting(buys[buy_book[-1][1]], ts_ms)
             if point >= previous:
-                order = venue.best_sell(symbol)
-                while order is not None and order.limit <= point:
-                    self._fill_resting(order, ts_ms)
-                    order = venue.best_sell(symbol)
+                while sell_book and sell_book[0][0] <= point:
+                    self._fill_resting(sells[sell_book[0][1]], ts_ms)
             previous = point
 
     def _fill_resting(self, order: Resting, ts_ms: int) -> None:

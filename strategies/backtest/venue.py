@@ -49,8 +49,9 @@ class Rejection:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Resting:
+class Resting(NamedTuple):
+    """A limit order on the book (a tuple: thousands are built and dropped by a grid's pauses)."""
+
     intent: OrderIntent
     limit: Decimal
     reserved: Decimal
@@ -101,6 +102,24 @@ class SimulatedVenue:
         book = self._sell_book[symbol]
         return self.sells[symbol][book[0][1]] if book else None
 
+    def best_buy_limit(self, symbol: str) -> Decimal | None:
+        book = self._buy_book[symbol]
+        return book[-1][0] if book else None
+
+    def best_sell_limit(self, symbol: str) -> Decimal | None:
+        book = self._sell_book[symbol]
+        return book[0][0] if book else None
+
+    def books(
+        self, symbol: str,
+    ) -> tuple[list[tuple[Decimal, str]], dict[str, Resting], list[tuple[Decimal, str]], dict[str, Resting]]:
+        """The live buy book, buy orders, sell book and sell orders of ``symbol``, for matching loops.
+
+        The books are ``(limit, intent_id)`` lists in ascending order (best buy last, best sell
+        first), updated in place by the venue; callers must only read them.
+        """
+        return self._buy_book[symbol], self.buys[symbol], self._sell_book[symbol], self.sells[symbol]
+
     def has_resting(self, symbol: str) -> bool:
         return bool(self.buys[symbol] or self.sells[symbol])
 
@@ -108,13 +127,21 @@ class SimulatedVenue:
         order = self.buys[symbol].pop(intent_id, None)
         if order is not None:
             self.reserved_cash -= order.reserved
-            self._buy_book[symbol].remove((order.limit, intent_id))
+            book = self._buy_book[symbol]
+            if book[-1][1] == intent_id:  # the best buy: the usual case when it fills
+                book.pop()
+            else:
+                book.remove((order.limit, intent_id))
             self.resting_count -= 1
             return True
         order = self.sells[symbol].pop(intent_id, None)
         if order is not None:
             self.reserved_units[symbol] -= order.reserved
-            self._sell_book[symbol].remove((order.limit, intent_id))
+            book = self._sell_book[symbol]
+            if book[0][1] == intent_id:
+                del book[0]
+            else:
+                book.remove((order.limit, intent_id))
             self.resting_count -= 1
             return True
         return False
@@ -181,7 +208,7 @@ class SimulatedVenue:
             self.cash += quote
             self.positions[symbol] -= quantity
         self.version += 1
-        self.trades.append(Trade(ts_ms, intent.intent_id, symbol, intent.side.value, liquidity,
+        self.trades.append(Trade(ts_ms, intent.intent_id, symbol, str(intent.side), liquidity,
                                  price, quantity, quote, fee, intent.reason))
         return StrategyFill(intent.intent_id, symbol, intent.side, quantity, price, quote, fee, ts_ms)
 

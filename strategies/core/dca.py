@@ -48,6 +48,9 @@ class Dca(Strategy):
         self.safety_volume_scale = params.decimal("safety_volume_scale", one, exclusive_minimum=ZERO) or one
         self.take_profit = params.decimal("take_profit", exclusive_minimum=ZERO)
         self._deviations = self._safety_deviations()
+        # computed once: the trigger of safety order k is deal_base * _factors[k - 1]
+        self._factors = [1 - deviation for deviation in self._deviations]
+        self._tp_factor = None if self.take_profit is None else 1 + self.take_profit / _HUNDRED
         self._sizes = [self.safety_amount * self.safety_volume_scale**k for k in range(self.max_safety)]
         self.buys = 0
         self.last_buy_ms: int | None = None
@@ -74,7 +77,7 @@ class Dca(Strategy):
         """Trigger price of safety order ``number`` (1-based) in the current deal."""
         if self.deal_base is None or not 1 <= number <= self.max_safety:
             return None
-        return self.deal_base * (1 - self._deviations[number - 1])
+        return self.deal_base * self._factors[number - 1]
 
     def safety_size(self, number: int) -> Decimal:
         return self._sizes[number - 1]
@@ -84,11 +87,11 @@ class Dca(Strategy):
         return self._take_profit_price
 
     def _update_take_profit(self) -> None:
-        position = self.position
-        if self.take_profit is None or position <= 0 or self.deal_cost <= 0:
+        position = self.positions[self.symbols[0]]
+        if self._tp_factor is None or position <= 0 or self.deal_cost <= 0:
             self._take_profit_price = None
         else:
-            self._take_profit_price = self.deal_cost / position * (1 + self.take_profit / _HUNDRED)
+            self._take_profit_price = self.deal_cost / position * self._tp_factor
 
     @property
     def available(self) -> Decimal:
@@ -110,11 +113,11 @@ class Dca(Strategy):
 
     # -- decisions -------------------------------------------------------------------------------
     def on_bar(self, bar: Bar) -> list[Intent]:
-        candle = bar.candles.get(self.symbol)
+        candle = bar.candles.get(self.symbols[0])
         if candle is None or self.stopped or self.pending_sell:
             return []
         close = candle.close
-        target = self.take_profit_price()
+        target = self._take_profit_price
         if target is not None and close >= target:
             self.pending_sell = f"{self.strategy_id}:dca:d{self.deal}:tp"
             return [OrderIntent(self.pending_sell, self.symbol, Side.SELL, quantity=self.position,
@@ -139,7 +142,7 @@ class Dca(Strategy):
     def _buy(self, suffix: str, spend: Decimal, reason: str) -> OrderIntent:
         intent_id = f"{self.strategy_id}:dca:{suffix}"
         self.pending_buys[intent_id] = spend
-        return OrderIntent(intent_id, self.symbol, Side.BUY, quote_amount=spend, reason=reason)
+        return OrderIntent(intent_id, self.symbols[0], Side.BUY, quote_amount=spend, reason=reason)
 
     def _after_fill(self, fill: StrategyFill) -> list[Intent]:
         if fill.side is Side.BUY:
@@ -166,11 +169,15 @@ class Dca(Strategy):
     def wake(self) -> Wake:
         if self.stopped or self.pending_sell:
             return IDLE
+        available = self.available
         at_ms = None
-        if self.amount <= self.available:
+        if self.amount <= available:
             at_ms = 0 if self.last_buy_ms is None else self.last_buy_ms + self.every_ms
-        below = self.safety_price(self.safety_done + 1) if self._next_safety_affordable() else None
-        return Wake(False, at_ms, self.symbol, below, self._take_profit_price)
+        below = None
+        done = self.safety_done  # the next safety order, as in _next_safety_affordable and safety_price
+        if self.deal_base is not None and done < self.max_safety and self._sizes[done] <= available:
+            below = self.deal_base * self._factors[done]
+        return Wake(False, at_ms, self.symbols[0], below, self._take_profit_price)
 
     # -- state -----------------------------------------------------------------------------------
     def _dump(self) -> dict[str, str]:

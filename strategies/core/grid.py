@@ -41,14 +41,16 @@ def grid_levels(lower: Decimal, upper: Decimal, count: int, mode: str) -> list[D
     return [*levels, upper]
 
 
-def _min_opt(*values: Decimal | None) -> Decimal | None:
-    present = [value for value in values if value is not None]
-    return min(present) if present else None
+def _min_opt(first: Decimal | None, second: Decimal | None) -> Decimal | None:
+    if first is None or second is None:
+        return second if first is None else first
+    return min(first, second)
 
 
-def _max_opt(*values: Decimal | None) -> Decimal | None:
-    present = [value for value in values if value is not None]
-    return max(present) if present else None
+def _max_opt(first: Decimal | None, second: Decimal | None) -> Decimal | None:
+    if first is None or second is None:
+        return second if first is None else first
+    return max(first, second)
 
 
 class Grid(Strategy):
@@ -80,19 +82,28 @@ class Grid(Strategy):
         self.realized = ZERO
         self.paused_below = False
         self.live: dict[str, int] = {}
+        # constant per instance: the reasons of each level's orders and the wake of each status
+        self._buy_reasons = [f"grid buy at level {index}" for index in range(intervals)]
+        self._sell_reasons = [f"grid sell at level {index + 1}" for index in range(intervals)]
+        self._prefixes: tuple[int, list[str]] = (-1, [])
+        self._wakes: dict[tuple[str, bool], Wake] = {}
 
     # -- orders ----------------------------------------------------------------------------------
     def _order(self, index: int) -> OrderIntent:
-        side = self.sides[index]
-        prefix = f"{self.strategy_id}:grid:e{self.epoch}:i{index}"
-        if side == _BUY:
-            intent = OrderIntent(f"{prefix}:b{self.seq[index]}", self.symbol, Side.BUY,
+        epoch, prefixes = self._prefixes  # "<id>:grid:e<epoch>:i<index>", built once per epoch
+        if epoch != self.epoch:
+            head = f"{self.strategy_id}:grid:e{self.epoch}:i"
+            prefixes = [f"{head}{number}" for number in range(len(self.sides))]
+            self._prefixes = (self.epoch, prefixes)
+        prefix = prefixes[index]
+        if self.sides[index] == _BUY:
+            intent = OrderIntent(f"{prefix}:b{self.seq[index]}", self.symbols[0], Side.BUY,
                                  quantity=self.quantity, limit_price=self.levels[index],
-                                 reason=f"grid buy at level {index}")
+                                 reason=self._buy_reasons[index])
         else:
-            intent = OrderIntent(f"{prefix}:s{self.seq[index]}", self.symbol, Side.SELL,
+            intent = OrderIntent(f"{prefix}:s{self.seq[index]}", self.symbols[0], Side.SELL,
                                  quantity=self.held[index], limit_price=self.levels[index + 1],
-                                 reason=f"grid sell at level {index + 1}")
+                                 reason=self._sell_reasons[index])
         self.live[intent.intent_id] = index
         return intent
 
@@ -103,7 +114,8 @@ class Grid(Strategy):
         return [self._order(index) for index, side in enumerate(self.sides) if side != _IDLE]
 
     def _cancel_all(self, reason: str) -> list[Intent]:
-        cancels: list[Intent] = [CancelIntent(intent_id, self.symbol, reason) for intent_id in self.live]
+        symbol = self.symbols[0]
+        cancels: list[Intent] = [CancelIntent(intent_id, symbol, reason) for intent_id in self.live]
         self.live = {}
         return cancels
 
@@ -172,10 +184,18 @@ class Grid(Strategy):
             return IDLE
         if self.status == "new":
             return EVERY_BAR
+        key = (self.status, self.paused_below)
+        wake = self._wakes.get(key)
+        if wake is None:
+            wake = self._wakes[key] = self._wake_for(*key)
+        return wake
+
+    def _wake_for(self, status: str, paused_below: bool) -> Wake:
+        """The wake of a running or paused grid: it depends on the parameters and these two only."""
         below, above = self.sl_price, self.tp_price
-        if self.status == "running":
+        if status == "running":
             below, above = _max_opt(below, self.lower), _min_opt(above, self.upper)
-        elif self.paused_below:
+        elif paused_below:
             above = _min_opt(above, self.lower)
         else:
             below = _max_opt(below, self.upper)
