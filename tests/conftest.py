@@ -11,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from engine.clock import FakeClock
 from engine.storage.db import make_engine
@@ -21,6 +23,11 @@ from hub.principals import Role
 from tests.kit.hubdriver import HubDriver
 
 pytest_plugins = ["tests.fakes.conftest_plugin", "tests.fakes.exchange_conftest"]
+
+# CI runs the suite on a loaded 2-core machine: a property test must not fail because one example
+# (or the data generation) was slow there. Per-test @settings still override max_examples etc.
+hypothesis_settings.register_profile("tradehub", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("tradehub")
 
 #: 2022-01-01 00:00 UTC, the first bundled candle: with epoch == start, prices are the data's own.
 START_MS = 1_640_995_200_000
@@ -79,15 +86,20 @@ class LiveServer:
     def __init__(self, app: object) -> None:
         import uvicorn
 
-        self.port = free_port()
+        # Bind here and hand the socket to uvicorn: picking a free port and binding it later can lose
+        # the port to another process in between.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self._socket]}, daemon=True)
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 60  # the app's startup (migrations, background services) on a busy CI box
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("uvicorn did not start")
@@ -96,7 +108,8 @@ class LiveServer:
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self.thread.join(timeout=30)
+        self._socket.close()
 
 
 @pytest.fixture

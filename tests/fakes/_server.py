@@ -134,7 +134,7 @@ class RequestJournal:
             self._entries.clear()
 
     async def wait_for(
-        self, name: str, *, predicate: RequestPredicate | None = None, timeout: float = 5.0
+        self, name: str, *, predicate: RequestPredicate | None = None, timeout: float = 30.0
     ) -> RecordedRequest:
         """Return the first entry named ``name`` (matching ``predicate``), waiting up to ``timeout`` s.
 
@@ -157,7 +157,7 @@ class RequestJournal:
                 self._waiters = [waiter for waiter in self._waiters if waiter[2] is not future]
 
     def wait_for_sync(
-        self, name: str, *, predicate: RequestPredicate | None = None, timeout: float = 5.0
+        self, name: str, *, predicate: RequestPredicate | None = None, timeout: float = 30.0
     ) -> RecordedRequest:
         """Blocking variant of :meth:`wait_for` for synchronous tests."""
         matches = _matcher(name, predicate)
@@ -269,10 +269,10 @@ class BackgroundServer:
             self._socket.close()
             return
         try:
-            self.run(self._shutdown(), timeout=10.0)
+            self.run(self._shutdown(), timeout=30.0)
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=10.0)
+            self._thread.join(timeout=30.0)
             self._loop.close()
             self._socket.close()
 
@@ -282,7 +282,7 @@ class BackgroundServer:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def run(self, coroutine: Coroutine[Any, Any, T], *, timeout: float = 10.0) -> T:
+    def run(self, coroutine: Coroutine[Any, Any, T], *, timeout: float = 30.0) -> T:
         """Run ``coroutine`` on the server loop and return its result (blocks the caller briefly)."""
         future: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
         return future.result(timeout)
@@ -313,7 +313,7 @@ class FakeService:
         """What clients sent, in order; only the calls named ``name`` when given."""
         return self.journal.requests(name)
 
-    async def wait_for(self, name: str, *, timeout: float = 5.0, **kwargs: Any) -> RecordedRequest:
+    async def wait_for(self, name: str, *, timeout: float = 30.0, **kwargs: Any) -> RecordedRequest:
         """The next (or an already recorded) call named ``name`` matching ``predicate=`` if given."""
         return await self.journal.wait_for(name, timeout=timeout, **kwargs)
 

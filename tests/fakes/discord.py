@@ -125,7 +125,7 @@ class FakeDiscord(GatewayMixin, RestMixin, HttpInteractionsMixin, FakeService):
 
     # ----------------------------------------------------------------- test-facing API
 
-    async def wait_until_identified(self, *, timeout: float = 5.0) -> RecordedRequest:
+    async def wait_until_identified(self, *, timeout: float = 30.0) -> RecordedRequest:
         return await self.journal.wait_for("gateway.IDENTIFY", timeout=timeout)
 
     def fail_next(

@@ -56,10 +56,10 @@ async def running_bot(discord_on_fake: FakeDiscord) -> AsyncIterator[TradingBot]
     bot = TradingBot()
     await bot.login(discord_on_fake.token)
     task = asyncio.create_task(bot.connect())
-    await asyncio.wait_for(bot.wait_until_ready(), 5)
+    await asyncio.wait_for(bot.wait_until_ready(), 30)
     yield bot
     await bot.close()
-    await asyncio.wait_for(task, 5)
+    await asyncio.wait_for(task, 30)
 
 
 async def test_login_identify_and_command_sync(running_bot: TradingBot, discord_on_fake: FakeDiscord) -> None:
@@ -142,7 +142,7 @@ async def test_message_content_is_blanked_without_the_intent(discord_on_fake: Fa
         await discord_on_fake.wait_for(CHANNEL_MESSAGE, predicate=lambda entry: "hello bot" in entry.body["content"])
     finally:
         await bot.close()
-        await asyncio.wait_for(task, 5)
+        await asyncio.wait_for(task, 30)
     assert bot.seen_messages == ["", f"<@{discord_on_fake.bot_user['id']}> hello bot"]
 
 

@@ -56,8 +56,8 @@ def alice(container: Container, discord_on_fake: FakeDiscord) -> Principal:
 async def bot(container: Container, alice: Principal, discord_on_fake: FakeDiscord) -> AsyncIterator[FakeDiscord]:
     """The gateway bot running (the real BACKGROUND service) with its command tree synced to the fake."""
     async with gateway_bot(container):
-        await discord_on_fake.wait_for(GLOBAL_COMMANDS, timeout=10)
-        await discord_on_fake.wait_until_identified(timeout=10)
+        await discord_on_fake.wait_for(GLOBAL_COMMANDS, timeout=30)
+        await discord_on_fake.wait_until_identified(timeout=30)
         yield discord_on_fake
 
 
@@ -98,7 +98,7 @@ def audited(container: Container, text: str) -> list[Any]:
         return conn.execute(select(rows).where(rows.c.frontend == "discord", rows.c.raw_text == text)).all()
 
 
-async def eventually(check: Callable[[], Awaitable[bool] | bool], *, timeout: float = 5.0) -> None:
+async def eventually(check: Callable[[], Awaitable[bool] | bool], *, timeout: float = 30.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         result = check()

@@ -34,7 +34,7 @@ async def _shown(fake: FakeDiscord, interaction: dict) -> dict:
     if body["type"] == 4:
         return body["data"]
     assert body["type"] == 5
-    edited = await fake.wait_for(EDIT_ORIGINAL, predicate=lambda e: interaction["token"] in e.path, timeout=10)
+    edited = await fake.wait_for(EDIT_ORIGINAL, predicate=lambda e: interaction["token"] in e.path, timeout=30)
     return edited.body
 
 
@@ -207,12 +207,12 @@ async def test_buttons_still_work_after_the_bot_restarts(
 ) -> None:
     fake = discord_on_fake
     async with gateway_bot(container):
-        await fake.wait_until_identified(timeout=10)
-        await fake.wait_for(GLOBAL_COMMANDS, timeout=10)
+        await fake.wait_until_identified(timeout=30)
+        await fake.wait_for(GLOBAL_COMMANDS, timeout=30)
         message, confirm_id = await _confirmation(fake)
     fake.journal.clear()
     async with gateway_bot(container):  # a new process: no view of the old one is in memory
-        await fake.wait_until_identified(timeout=10)
+        await fake.wait_until_identified(timeout=30)
         pressed = fake.push_component(confirm_id, message=message, user_id=TRADER)
         update = await _answer(fake, pressed)
     assert update["type"] == 7 and "filled" in _description(update["data"])
@@ -239,7 +239,7 @@ async def test_a_slow_command_is_deferred_then_followed_up(
     interaction = bot.push_slash_command("trade", {"text": "price BTC"}, user_id=TRADER, guild_id=None)
     callback = await bot.wait_for(CALLBACK, predicate=lambda e: interaction["id"] in e.path)
     assert callback.body["type"] == 5  # "tradehub is thinking...", well inside the 3 s deadline
-    edited = await bot.wait_for(EDIT_ORIGINAL, timeout=10)
+    edited = await bot.wait_for(EDIT_ORIGINAL, timeout=30)
     assert edited.path.endswith("/messages/@original") and "BTC/USDT" in _description(edited.body)
     assert "BTC/USDT" in _description(bot.interaction_state(interaction["id"])["original"])
 
@@ -249,16 +249,16 @@ async def test_a_slow_private_answer_in_a_channel_replaces_the_public_placeholde
 ) -> None:
     make_slow(container, "portfolio")
     interaction = bot.push_slash_command("portfolio", user_id=TRADER)
-    followup = await bot.wait_for(FOLLOWUP, timeout=10)
+    followup = await bot.wait_for(FOLLOWUP, timeout=30)
     assert followup.body["flags"] & EPHEMERAL and "Equity" in _description(followup.body)
-    deleted = await bot.wait_for(DELETE_ORIGINAL, timeout=5)
+    deleted = await bot.wait_for(DELETE_ORIGINAL, timeout=30)
     assert interaction["token"] in deleted.path
 
 
 async def test_a_chart_is_sent_as_an_attachment(bot: FakeDiscord) -> None:
     interaction = bot.push_slash_command("trade", {"text": "sentiment BTC"}, user_id=TRADER, guild_id=None)
     callback = await bot.wait_for(CALLBACK, predicate=lambda e: interaction["id"] in e.path)
-    carrier = callback if callback.body["type"] == 4 else await bot.wait_for(EDIT_ORIGINAL, timeout=10)
+    carrier = callback if callback.body["type"] == 4 else await bot.wait_for(EDIT_ORIGINAL, timeout=30)
     upload = carrier.files["files[0]"]
     assert upload.filename == "chart.png" and upload.data.startswith(b"\x89PNG")
     embed = (carrier.body["data"] if callback.body["type"] == 4 else carrier.body)["embeds"][0]
@@ -278,7 +278,7 @@ async def test_a_server_error_on_the_follow_up_is_retried_without_running_twice(
 ) -> None:
     bot.fail_next(EDIT_ORIGINAL, status=502)
     bot.push_slash_command("trade", {"text": "price BTC"}, user_id=TRADER, guild_id=None)
-    await eventually(lambda: [e.status for e in bot.requests(EDIT_ORIGINAL)] == [502, 200], timeout=10)
+    await eventually(lambda: [e.status for e in bot.requests(EDIT_ORIGINAL)] == [502, 200], timeout=30)
     assert "BTC/USDT" in _description(bot.requests(EDIT_ORIGINAL)[1].body)
     assert len(audited(container, "price BTC")) == 1
 
@@ -309,8 +309,8 @@ async def test_the_server_runs_the_gateway_bot_when_a_token_is_set(
     discord_on_fake: FakeDiscord, alice: object, api: object
 ) -> None:
     fake = discord_on_fake  # ``api`` is the real app under uvicorn with its background services started
-    await fake.wait_for(GLOBAL_COMMANDS, timeout=10)
-    await fake.wait_until_identified(timeout=10)
+    await fake.wait_for(GLOBAL_COMMANDS, timeout=30)
+    await fake.wait_until_identified(timeout=30)
     interaction = fake.push_slash_command("trade", {"text": "price BTC"}, user_id=TRADER, guild_id=None)
     assert "BTC/USDT" in _description(await _shown(fake, interaction))
 

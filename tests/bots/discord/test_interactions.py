@@ -97,7 +97,7 @@ def test_a_slow_command_is_deferred_then_the_original_is_edited(
     interaction = fake.http_slash_command("trade", {"text": "price BTC"}, user_id=TRADER, guild_id=None)
     delivery = fake.deliver(endpoint, interaction)
     assert delivery.body == {"type": 5} and delivery.acknowledged and delivery.elapsed_s < 3
-    edited = fake.journal.wait_for_sync(EDIT_ORIGINAL, timeout=10)
+    edited = fake.journal.wait_for_sync(EDIT_ORIGINAL, timeout=30)
     assert edited.status == 200 and edited.path.endswith(f"/{interaction['token']}/messages/@original")
     assert "BTC/USDT" in _description(fake.interaction_state(interaction["id"])["original"])
 
@@ -106,7 +106,7 @@ def test_a_chart_is_uploaded_with_the_follow_up(discord_on_fake: FakeDiscord, en
     fake = discord_on_fake
     interaction = fake.http_slash_command("trade", {"text": "sentiment BTC"}, user_id=TRADER, guild_id=None)
     assert fake.deliver(endpoint, interaction).body == {"type": 5}
-    edited = fake.journal.wait_for_sync(EDIT_ORIGINAL, timeout=10)
+    edited = fake.journal.wait_for_sync(EDIT_ORIGINAL, timeout=30)
     upload = edited.files["files[0]"]
     assert upload.filename == "chart.png" and upload.data.startswith(b"\x89PNG")
     assert edited.response["attachments"][0]["filename"] == "chart.png"
@@ -130,7 +130,7 @@ def test_concurrent_deliveries_of_one_interaction_run_it_once(
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         deliveries = list(pool.map(lambda _: discord_on_fake.deliver(endpoint, interaction), range(2)))
     assert [delivery.status for delivery in deliveries] == [200, 200]
-    discord_on_fake.journal.wait_for_sync(EDIT_ORIGINAL, timeout=10)
+    discord_on_fake.journal.wait_for_sync(EDIT_ORIGINAL, timeout=30)
     assert len(audited(container, "price BTC")) == 1
 
 
@@ -175,7 +175,7 @@ def test_a_rate_limited_follow_up_waits_and_is_sent_once(
     fake.fail_next(EDIT_ORIGINAL, status=429, retry_after=0.3)
     interaction = fake.http_slash_command("trade", {"text": "price BTC"}, user_id=TRADER, guild_id=None)
     fake.deliver(endpoint, interaction)
-    done = fake.journal.wait_for_sync(EDIT_ORIGINAL, predicate=lambda e: e.status == 200, timeout=10)
+    done = fake.journal.wait_for_sync(EDIT_ORIGINAL, predicate=lambda e: e.status == 200, timeout=30)
     (limited,) = [entry for entry in fake.requests(EDIT_ORIGINAL) if entry.status == 429]
     assert done.at - limited.at >= 0.3  # it honoured retry_after
     assert [entry.status for entry in fake.requests(EDIT_ORIGINAL)] == [429, 200]
@@ -189,7 +189,7 @@ def test_server_errors_on_the_follow_up_are_retried_with_backoff(
     fake.fail_next(EDIT_ORIGINAL, status=503, times=2)
     interaction = fake.http_slash_command("trade", {"text": "price BTC"}, user_id=TRADER, guild_id=None)
     fake.deliver(endpoint, interaction)
-    fake.journal.wait_for_sync(EDIT_ORIGINAL, predicate=lambda e: e.status == 200, timeout=10)
+    fake.journal.wait_for_sync(EDIT_ORIGINAL, predicate=lambda e: e.status == 200, timeout=30)
     assert [entry.status for entry in fake.requests(EDIT_ORIGINAL)] == [503, 503, 200]
     assert len(audited(container, "price BTC")) == 1
 
@@ -201,9 +201,9 @@ def test_a_slow_private_answer_in_a_channel_goes_as_an_ephemeral_follow_up(
     make_slow(container, "portfolio")
     interaction = fake.http_slash_command("portfolio", user_id=TRADER)
     assert fake.deliver(endpoint, interaction).body == {"type": 5}  # public "thinking..." in the channel
-    followup = fake.journal.wait_for_sync(FOLLOWUP, timeout=10)
+    followup = fake.journal.wait_for_sync(FOLLOWUP, timeout=30)
     assert followup.body["flags"] & EPHEMERAL and "Equity" in _description(followup.body)
-    deleted = fake.journal.wait_for_sync(DELETE_ORIGINAL, timeout=5)
+    deleted = fake.journal.wait_for_sync(DELETE_ORIGINAL, timeout=30)
     assert deleted.status == 204 and interaction["token"] in deleted.path
     assert fake.requests(EDIT_ORIGINAL) == []
 

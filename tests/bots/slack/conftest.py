@@ -55,7 +55,7 @@ class SlackHttp:
     def __init__(self, url: str, fake: FakeSlack) -> None:
         self.url = f"{url}/slack/events"
         self.fake = fake
-        self.client = httpx.AsyncClient(timeout=10)
+        self.client = httpx.AsyncClient(timeout=30)
 
     async def post(
         self,
@@ -78,7 +78,7 @@ class SlackHttp:
         assert response.status_code == 200, response.text
         number = payload["response_url"].rsplit("/", 1)[1]
         reply = await self.fake.journal.wait_for(
-            "response_url", predicate=lambda entry: entry.path.endswith(f"/{number}"), timeout=10
+            "response_url", predicate=lambda entry: entry.path.endswith(f"/{number}"), timeout=30
         )
         return reply.body
 

@@ -18,7 +18,7 @@ async def prompt_in_channel(slack: SlackHttp, fake: FakeSlack, text: str, *, use
     before = len(fake.requests("chat.postMessage"))
     await slack.post(fake.event_callback(fake.app_mention_event(text, user=user, channel=TRADING_CHANNEL)))
     posted = await fake.wait_for(
-        "chat.postMessage", predicate=lambda entry: len(fake.requests("chat.postMessage")) > before, timeout=10
+        "chat.postMessage", predicate=lambda entry: len(fake.requests("chat.postMessage")) > before, timeout=30
     )
     return posted.response["message"]
 
@@ -47,18 +47,18 @@ async def test_confirm_button_runs_the_order_once_for_its_owner_only(
     assert container.services.oms.orders(alice.user_id) == []
 
     await press(slack, fake_slack, prompt, "Confirm", user=OTHER)
-    refusal = await fake_slack.wait_for("chat.postEphemeral", timeout=10)
+    refusal = await fake_slack.wait_for("chat.postEphemeral", timeout=30)
     assert refusal.body["user"] == OTHER and container.services.oms.orders(alice.user_id) == []
 
     await press(slack, fake_slack, prompt, "Confirm")
-    updated = await fake_slack.wait_for("chat.update", timeout=10)
+    updated = await fake_slack.wait_for("chat.update", timeout=30)
     assert updated.body["ts"] == prompt["ts"] and "filled" in updated.body["text"]
     assert f"Confirmed by <@{TRADER}>" in str(updated.body["blocks"])
     assert not any(block["type"] == "actions" for block in updated.body["blocks"])  # the buttons are gone
 
     await press(slack, fake_slack, prompt, "Confirm")  # a second press of the same button
     second = await fake_slack.wait_for(
-        "chat.postEphemeral", predicate=lambda entry: entry.body["user"] == TRADER, timeout=10
+        "chat.postEphemeral", predicate=lambda entry: entry.body["user"] == TRADER, timeout=30
     )
     assert "already" in second.body["text"]
     assert len(container.services.oms.orders(alice.user_id)) == 1
@@ -71,9 +71,9 @@ async def test_cancel_button_discards_the_order_and_a_later_confirm_is_refused(
     prompt = await prompt_in_channel(slack, fake_slack, LARGE_BUY)
 
     await press(slack, fake_slack, prompt, "Cancel")
-    updated = await fake_slack.wait_for("chat.update", timeout=10)
+    updated = await fake_slack.wait_for("chat.update", timeout=30)
     await press(slack, fake_slack, prompt, "Confirm")
-    refused = await fake_slack.wait_for("chat.postEphemeral", timeout=10)
+    refused = await fake_slack.wait_for("chat.postEphemeral", timeout=30)
 
     assert "will not run" in updated.body["text"] and f"Canceled by <@{TRADER}>" in str(updated.body["blocks"])
     assert "already declined" in refused.body["text"]
@@ -88,7 +88,7 @@ async def test_a_stale_confirmation_is_refused(
 
     await press(slack, fake_slack, prompt, "Confirm")
 
-    refused = await fake_slack.wait_for("chat.postEphemeral", timeout=10)
+    refused = await fake_slack.wait_for("chat.postEphemeral", timeout=30)
     assert "expired" in refused.body["text"]
     assert container.services.oms.orders(alice.user_id) == []
     assert texts(fake_slack, "chat.update") == []
@@ -108,7 +108,7 @@ async def test_confirming_a_prompt_sent_through_a_response_url_replaces_it_there
 
     number = payload["response_url"].rsplit("/", 1)[1]
     replaced = await fake_slack.wait_for(
-        "response_url", predicate=lambda entry: entry.path.endswith(f"/{number}"), timeout=10
+        "response_url", predicate=lambda entry: entry.path.endswith(f"/{number}"), timeout=30
     )
     assert replaced.body["replace_original"] is True and "filled" in replaced.body["text"]
     assert len(container.services.oms.orders(alice.user_id)) == 1
@@ -142,10 +142,10 @@ async def test_run_button_on_a_team_alert_runs_its_command_as_the_presser(
     )
     await slack.post(payload)
     prompt = await fake_slack.wait_for(
-        "chat.postMessage", predicate=lambda entry: entry.body.get("thread_ts") == ts, timeout=10
+        "chat.postMessage", predicate=lambda entry: entry.body.get("thread_ts") == ts, timeout=30
     )
     await press(slack, fake_slack, prompt.response["message"], "Confirm", user=ADMIN)
-    updated = await fake_slack.wait_for("chat.update", timeout=10)
+    updated = await fake_slack.wait_for("chat.update", timeout=30)
 
     assert "Halt all trading" in prompt.body["text"] and buttons(prompt.response["message"])
     assert container.services.oms.kill_switch_on()

@@ -82,7 +82,7 @@ async def test_slash_command_is_acknowledged_before_the_command_finishes(
 
     assert response.status_code == 200 and response.text == ""
     assert acknowledged < 3.0
-    reply = await fake_slack.journal.wait_for("response_url", timeout=10)
+    reply = await fake_slack.journal.wait_for("response_url", timeout=30)
     assert "insufficient" in reply.body["text"].lower()
 
 
@@ -92,7 +92,7 @@ async def test_mention_in_an_allow_listed_channel_trades_and_answers_there(
     event = fake_slack.app_mention_event("buy 0.01 BTC/USDT", channel=TRADING_CHANNEL)
 
     response = await slack.post(fake_slack.event_callback(event))
-    posted = await fake_slack.wait_for("chat.postMessage", timeout=10)
+    posted = await fake_slack.wait_for("chat.postMessage", timeout=30)
 
     assert response.status_code == 200
     assert posted.body["channel"] == TRADING_CHANNEL and "filled" in posted.body["text"]
@@ -102,7 +102,7 @@ async def test_mention_in_an_allow_listed_channel_trades_and_answers_there(
 async def test_direct_message_answers_in_the_dm(slack: SlackHttp, fake_slack: FakeSlack) -> None:
     await slack.post(fake_slack.event_callback(fake_slack.message_event("price ETH/USDT", channel=DM)))
 
-    posted = await fake_slack.wait_for("chat.postMessage", timeout=10)
+    posted = await fake_slack.wait_for("chat.postMessage", timeout=30)
     assert posted.body["channel"] == DM and "ETH/USDT" in posted.body["text"]
 
 
@@ -111,7 +111,7 @@ async def test_balance_asked_in_a_shared_channel_is_answered_only_to_the_asker(
 ) -> None:
     await slack.post(fake_slack.event_callback(fake_slack.app_mention_event("balance", channel=TRADING_CHANNEL)))
 
-    private = await fake_slack.wait_for("chat.postEphemeral", timeout=10)
+    private = await fake_slack.wait_for("chat.postEphemeral", timeout=30)
     assert private.body["user"] == TRADER and "USDT (paper)" in private.body["text"]
     assert texts(fake_slack, "chat.postMessage") == []
 
@@ -123,7 +123,7 @@ async def test_trading_in_a_channel_that_is_not_allow_listed_is_refused(
         fake_slack.event_callback(fake_slack.app_mention_event("buy 0.01 BTC/USDT", channel=QUIET_CHANNEL))
     )
 
-    posted = await fake_slack.wait_for("chat.postMessage", timeout=10)
+    posted = await fake_slack.wait_for("chat.postMessage", timeout=30)
     assert "not allowed in this channel" in posted.body["text"]
     assert container.services.oms.orders(alice.user_id) == []
 
@@ -142,7 +142,7 @@ async def test_unlinked_user_is_told_how_to_link_and_nothing_runs(
 async def test_chart_replies_are_uploaded_as_files(slack: SlackHttp, fake_slack: FakeSlack) -> None:
     reply = await slack.slash("sentiment BTC")
 
-    completed = await fake_slack.wait_for("files.completeUploadExternal", timeout=10)
+    completed = await fake_slack.wait_for("files.completeUploadExternal", timeout=30)
     assert "BTC sentiment" in reply["text"]
     file_id = completed.body["files"][0]["id"]
     assert fake_slack.uploaded[file_id].startswith(b"\x89PNG")

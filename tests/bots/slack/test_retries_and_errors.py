@@ -20,7 +20,7 @@ async def test_a_retried_event_runs_its_command_once_even_on_a_fresh_app(
 ) -> None:
     payload = fake_slack.event_callback(fake_slack.app_mention_event("buy 0.01 BTC/USDT", channel=TRADING_CHANNEL))
     await slack.post(payload)
-    first = await fake_slack.wait_for("chat.postMessage", timeout=10)
+    first = await fake_slack.wait_for("chat.postMessage", timeout=30)
 
     retried = await slack.post(payload, retry_num=1)  # Slack resends the same event_id
     assert retried.status_code == 200
@@ -33,7 +33,7 @@ async def test_a_retried_event_runs_its_command_once_even_on_a_fresh_app(
         finally:
             await other.client.aclose()
         again = await fake_slack.wait_for(
-            "chat.postMessage", predicate=lambda entry: len(fake_slack.requests("chat.postMessage")) == 2, timeout=10
+            "chat.postMessage", predicate=lambda entry: len(fake_slack.requests("chat.postMessage")) == 2, timeout=30
         )
 
     await asyncio.sleep(0.3)
@@ -54,7 +54,7 @@ async def test_rate_limited_post_is_retried_after_retry_after_and_posted_once(
     await slack.post(
         fake_slack.event_callback(fake_slack.app_mention_event("buy 0.01 BTC/USDT", channel=TRADING_CHANNEL))
     )
-    delivered = await fake_slack.wait_for("chat.postMessage", predicate=lambda entry: entry.status == 200, timeout=10)
+    delivered = await fake_slack.wait_for("chat.postMessage", predicate=lambda entry: entry.status == 200, timeout=30)
 
     attempts = fake_slack.requests("chat.postMessage")
     assert [attempt.status for attempt in attempts] == [429, 200]
@@ -72,7 +72,7 @@ async def test_server_errors_are_retried_with_backoff_without_running_twice(
     await slack.post(
         fake_slack.event_callback(fake_slack.app_mention_event("buy 0.01 BTC/USDT", channel=TRADING_CHANNEL))
     )
-    await fake_slack.wait_for("chat.postMessage", predicate=lambda entry: entry.status == 200, timeout=15)
+    await fake_slack.wait_for("chat.postMessage", predicate=lambda entry: entry.status == 200, timeout=30)
 
     assert [attempt.status for attempt in fake_slack.requests("chat.postMessage")] == [status, status, 200]
     assert len(container.services.oms.orders(alice.user_id)) == 1
@@ -87,7 +87,7 @@ async def test_rate_limited_update_after_a_confirm_press_still_lands_once(
     fake_slack.fail_next("chat.update", status=429, retry_after=1)
 
     await press(slack, fake_slack, prompt, "Confirm")
-    await fake_slack.wait_for("chat.update", predicate=lambda entry: entry.status == 200, timeout=10)
+    await fake_slack.wait_for("chat.update", predicate=lambda entry: entry.status == 200, timeout=30)
 
     assert [attempt.status for attempt in fake_slack.requests("chat.update")] == [429, 200]
     assert len(container.services.oms.orders(alice.user_id)) == 1

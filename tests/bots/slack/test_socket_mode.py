@@ -34,7 +34,7 @@ async def test_slash_command_over_socket_mode_is_acknowledged_then_answered(
     envelope = fake_slack.push_slash_command("buy 0.01 BTC/USDT", channel_id=TRADING_CHANNEL)
 
     ack = await fake_slack.wait_for_ack(envelope)
-    reply = await fake_slack.wait_for("response_url", timeout=10)
+    reply = await fake_slack.wait_for("response_url", timeout=30)
 
     assert ack.at - fake_slack.pushed_at[envelope] < 3.0
     assert "filled" in reply.body["text"] and reply.body["response_type"] == "in_channel"
@@ -45,7 +45,7 @@ async def test_direct_message_over_socket_mode(bot: SlackBot, fake_slack: FakeSl
     envelope = fake_slack.push_message_event("portfolio", channel=DM)
 
     await fake_slack.wait_for_ack(envelope)
-    posted = await fake_slack.wait_for("chat.postMessage", timeout=10)
+    posted = await fake_slack.wait_for("chat.postMessage", timeout=30)
     assert posted.body["channel"] == DM and "Equity" in posted.body["text"]
 
 
@@ -54,7 +54,7 @@ async def test_redelivered_event_runs_once(
 ) -> None:
     event = fake_slack.app_mention_event("buy 0.01 BTC/USDT", channel=TRADING_CHANNEL)
     first = fake_slack.push_event(event, event_id="Ev0SAME")
-    await fake_slack.wait_for("chat.postMessage", timeout=10)
+    await fake_slack.wait_for("chat.postMessage", timeout=30)
 
     again = fake_slack.push_event(event, event_id="Ev0SAME", retry_attempt=1, retry_reason="timeout")
     await fake_slack.wait_for_ack(first)
@@ -69,7 +69,7 @@ async def test_confirmation_buttons_over_socket_mode(
     bot: SlackBot, fake_slack: FakeSlack, container: Container
 ) -> None:
     fake_slack.push_app_mention("kill", user=ADMIN, channel=TRADING_CHANNEL)
-    prompt = await fake_slack.wait_for("chat.postMessage", timeout=10)
+    prompt = await fake_slack.wait_for("chat.postMessage", timeout=30)
     confirm = next(
         element["action_id"]
         for block in prompt.body["blocks"]
@@ -86,7 +86,7 @@ async def test_confirmation_buttons_over_socket_mode(
         message=prompt.response["message"],
     )
     await fake_slack.wait_for_ack(press)
-    updated = await fake_slack.wait_for("chat.update", timeout=10)
+    updated = await fake_slack.wait_for("chat.update", timeout=30)
 
     assert container.services.oms.kill_switch_on()
     assert updated.body["ts"] == prompt.response["ts"]
@@ -110,10 +110,10 @@ async def test_the_server_runs_socket_mode_as_a_background_service(
     from tests.conftest import LiveServer
 
     with LiveServer(create_app(container)):
-        await fake_slack.wait_for("apps.connections.open", timeout=10)
+        await fake_slack.wait_for("apps.connections.open", timeout=30)
         envelope = fake_slack.push_message_event("price BTC/USDT", channel=DM)
         await fake_slack.wait_for_ack(envelope)
-        posted = await fake_slack.wait_for("chat.postMessage", timeout=10)
+        posted = await fake_slack.wait_for("chat.postMessage", timeout=30)
 
     assert posted.body["channel"] == DM and "BTC/USDT" in posted.body["text"]
 
@@ -121,11 +121,11 @@ async def test_the_server_runs_socket_mode_as_a_background_service(
 async def test_reconnects_when_slack_rotates_the_connection(bot: SlackBot, fake_slack: FakeSlack) -> None:
     fake_slack.request_reconnect()
     await fake_slack.wait_for(
-        "apps.connections.open", predicate=lambda _: len(fake_slack.requests("apps.connections.open")) == 2, timeout=10
+        "apps.connections.open", predicate=lambda _: len(fake_slack.requests("apps.connections.open")) == 2, timeout=30
     )
 
     envelope = fake_slack.push_message_event("price BTC/USDT", channel=DM)
 
-    await fake_slack.wait_for_ack(envelope, timeout=10)
-    posted = await fake_slack.wait_for("chat.postMessage", timeout=10)
+    await fake_slack.wait_for_ack(envelope, timeout=30)
+    posted = await fake_slack.wait_for("chat.postMessage", timeout=30)
     assert "BTC/USDT" in posted.body["text"]

@@ -83,13 +83,13 @@ class Chat:
             "answerCallbackQuery", lambda r: r.body.get("callback_query_id") == query_id, since=started
         )
 
-    async def next_send(self, chat_id: int, *, since: float, timeout: float = 8.0) -> RecordedRequest:
+    async def next_send(self, chat_id: int, *, since: float, timeout: float = 30.0) -> RecordedRequest:
         return await self.wait(
             SENDS, lambda r: r.body.get("chat_id") == chat_id and r.status == 200, since=since, timeout=timeout
         )
 
     async def wait(
-        self, names: str | tuple[str, ...], predicate: Any, *, since: float, timeout: float = 8.0
+        self, names: str | tuple[str, ...], predicate: Any, *, since: float, timeout: float = 30.0
     ) -> RecordedRequest:
         wanted = (names,) if isinstance(names, str) else names
         deadline = time.monotonic() + timeout
