@@ -1,7 +1,13 @@
-"""Balances, positions and P&L valued at current prices; paper accounts; end-of-day snapshots."""
+"""Balances, positions and P&L valued at current prices; paper accounts; end-of-day snapshots.
+
+Wallet venues (DEX accounts) also hold liquidity-pool tokens: each LP position is shown with its
+share of the pool's reserves, valued in the valuation currency and counted in equity. Tradehub
+does not add liquidity itself, so it never saw the deposit and gives no impermanent loss for it.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -10,9 +16,11 @@ from sqlalchemy.engine import Engine
 from engine.accounting import q18
 from engine.clock import DAY_MS, Clock, start_of_day_ms
 from engine.domain import ZERO, UserId
-from engine.errors import UnknownSymbol, UserInputError
+from engine.errors import TradehubError, UnknownSymbol, UserInputError
 from engine.storage import repository as repo
 from engine.venues.registry import VenueRegistry
+
+log = logging.getLogger(__name__)
 
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
 VALUATION_QUOTE = "USDT"
@@ -36,6 +44,21 @@ class Holding:
 
 
 @dataclass(frozen=True, slots=True)
+class LiquidityHolding:
+    """LP tokens of a V2 pool in a wallet venue: its share of both reserves, valued at the pool's price."""
+
+    venue: str
+    symbol: str  # BASE/QUOTE of the pool
+    lp_tokens: Decimal | None
+    share: Decimal  # of the pool, 0..1
+    base_amount: Decimal
+    quote_amount: Decimal
+    pool_price: Decimal  # quote per base, from the reserves
+    value: Decimal | None  # in the valuation currency; None when no market prices the pool's quote token
+    impermanent_loss: Decimal | None = None  # fraction vs holding the deposit; None: the deposit is unknown
+
+
+@dataclass(frozen=True, slots=True)
 class PortfolioView:
     holdings: tuple[Holding, ...]
     equity: Decimal
@@ -43,6 +66,7 @@ class PortfolioView:
     realized_pnl: Decimal
     fees_paid: Decimal
     currency: str = VALUATION_QUOTE
+    liquidity: tuple[LiquidityHolding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +138,42 @@ class PortfolioService:
                 )
                 equity += value or ZERO
                 unrealized += pnl or ZERO
+        liquidity = await self.liquidity(user_id, venue=venue)
+        equity += sum((lp.value or ZERO for lp in liquidity), ZERO)
         realized = sum((p.realized_pnl for p in positions.values()), ZERO)
         fees = sum((p.fees_paid for p in positions.values()), ZERO)
-        return PortfolioView(tuple(holdings), q18(equity), q18(unrealized), realized, fees)
+        return PortfolioView(tuple(holdings), q18(equity), q18(unrealized), realized, fees, VALUATION_QUOTE, liquidity)
+
+    async def liquidity(self, user_id: UserId, *, venue: str | None = None) -> tuple[LiquidityHolding, ...]:
+        """LP positions in ``user_id``'s own wallet venues. A wallet whose chain does not answer is left
+        out with a warning, so one RPC being down does not hide the rest of the portfolio."""
+        found: list[LiquidityHolding] = []
+        for candidate in self.venues:
+            if getattr(candidate, "kind", None) != "dex" or getattr(candidate, "owner_user_id", None) != user_id:
+                continue
+            if venue is not None and candidate.name != venue:
+                continue
+            try:
+                positions = await candidate.venue.liquidity_positions()  # type: ignore[attr-defined]
+            except TradehubError as error:
+                log.warning("%s: LP positions not read (%s)", candidate.name, error.code)
+                continue
+            for position in positions:
+                quote_price = await self._price_or_none(candidate.name, position.quote)
+                value = None if quote_price is None else q18(position.value * quote_price)
+                holding = LiquidityHolding(
+                    candidate.name, position.symbol, position.lp_tokens, position.share, position.base_amount,
+                    position.quote_amount, position.price, value, position.impermanent_loss,
+                )  # fmt: skip
+                found.append(holding)
+        return tuple(found)
+
+    async def _price_or_none(self, venue_name: str, asset: str) -> Decimal | None:
+        try:
+            return await self.price_of(venue_name, asset)
+        except TradehubError as error:
+            log.warning("%s: no %s price (%s)", venue_name, asset, error.code)
+            return None
 
     async def pnl(self, user_id: UserId, period: str) -> PnlView:
         if period not in (*PERIOD_DAYS, "all"):

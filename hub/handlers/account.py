@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.portfolio import PortfolioView
+from engine.portfolio import LiquidityHolding, PortfolioView
 from engine.venues.managed import refresh_owned_balances
 from hub import charts
 from hub.commands import Balance, Pnl, Portfolio, Price
@@ -29,6 +29,26 @@ def _holdings_payload(view: PortfolioView) -> list[dict[str, object]]:
     ]
 
 
+def _liquidity_payload(view: PortfolioView) -> list[dict[str, object]]:
+    def text(value: object) -> str | None:
+        return None if value is None else str(value)
+
+    return [
+        {
+            "venue": lp.venue,
+            "symbol": lp.symbol,
+            "lp_tokens": text(lp.lp_tokens),
+            "share": str(lp.share),
+            "base_amount": str(lp.base_amount),
+            "quote_amount": str(lp.quote_amount),
+            "pool_price": str(lp.pool_price),
+            "value": text(lp.value),
+            "impermanent_loss": text(lp.impermanent_loss),
+        }
+        for lp in view.liquidity
+    ]
+
+
 def portfolio_payload(view: PortfolioView) -> dict[str, object]:
     return {
         "equity": str(view.equity),
@@ -37,7 +57,22 @@ def portfolio_payload(view: PortfolioView) -> dict[str, object]:
         "fees_paid": str(view.fees_paid),
         "currency": view.currency,
         "holdings": _holdings_payload(view),
+        "liquidity": _liquidity_payload(view),
     }
+
+
+def liquidity_line(lp: LiquidityHolding, currency: str) -> str:
+    """``LP TKA/USDT (wallet): 44.7 LP tokens, 4.47% of the pool = 50 TKA + 100 USDT = 200.00 USDT; ...``"""
+    base, _, quote = lp.symbol.partition("/")
+    tokens = f"{amount(lp.lp_tokens, 6)} LP tokens, " if lp.lp_tokens is not None else ""
+    line = (
+        f"LP {lp.symbol} ({lp.venue}): {tokens}{amount(lp.share * 100, 2)}% of the pool = "
+        f"{amount(lp.base_amount, 6)} {base} + {amount(lp.quote_amount, 6)} {quote}"
+    )
+    line += f" = {amount(lp.value, 2)} {currency}" if lp.value is not None else f" (no {quote}/{currency} price)"
+    if lp.impermanent_loss is None:
+        return line + "; impermanent loss not tracked (the deposit was made outside tradehub)"
+    return line + f"; impermanent loss {amount(lp.impermanent_loss * 100, 2)}% vs holding"
 
 
 async def balance(services: Services, context: Context, command: Balance) -> Reply:
@@ -60,6 +95,7 @@ async def portfolio(services: Services, context: Context, command: Portfolio) ->
         if h.average_cost is not None and h.total:
             line += f", avg cost {amount(h.average_cost, 2)}, unrealized {amount(h.unrealized_pnl, 2)}"
         lines.append(line)
+    lines.extend(liquidity_line(lp, view.currency) for lp in view.liquidity)
     lines.append(
         f"Realized P&L {amount(view.realized_pnl, 2)}, unrealized {amount(view.unrealized_pnl, 2)}, "
         f"fees {amount(view.fees_paid, 2)}"

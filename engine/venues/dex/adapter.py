@@ -26,6 +26,7 @@ from engine.venues.base import OrderRequest, VenueFill, VenueOrderUpdate
 from engine.venues.dex import abi
 from engine.venues.dex.config import DexVenueConfig, TokenConfig
 from engine.venues.dex.keystore import unlock
+from engine.venues.dex.liquidity import LiquidityPosition, PairDirectory, wallet_positions
 from engine.venues.dex.quotes import GasCost, SwapQuote
 from engine.venues.dex.schemas import ReceiptSchema
 from engine.venues.dex.transactions import Sender, convert
@@ -73,6 +74,7 @@ class DexVenue:
         self._factory = w3.eth.contract(address=w3.to_checksum_address(chain.factory), abi=abi.FACTORY_V2)
         self._orders: dict[ClientOrderId, VenueOrderUpdate] = {}
         self._allowance_locks: dict[str, asyncio.Lock] = {}
+        self._pairs = PairDirectory()
 
     @classmethod
     def from_config(cls, config: DexVenueConfig) -> DexVenue:
@@ -327,6 +329,10 @@ class DexVenue:
 
     async def fetch_order(self, symbol: str, client_order_id: ClientOrderId) -> VenueOrderUpdate | None:
         return self._orders.get(client_order_id)
+
+    async def liquidity_positions(self) -> list[LiquidityPosition]:
+        """The wallet's LP tokens in pools of two configured tokens, valued from the pools' reserves."""
+        return await wallet_positions(self._w3, self.config.chain, self.address, pairs=self._pairs)
 
     async def balances(self) -> dict[str, Decimal]:
         """The wallet's native and configured ERC-20 balances, non-zero only."""
