@@ -25,6 +25,7 @@ from strategies.core.types import Candle
 
 COLUMNS = ("timestamp_ms", "open", "high", "low", "close", "volume")
 _HOUR_MS = 3_600_000
+_new = tuple.__new__  # a Candle without the NamedTuple's Python-level __new__: one per active bar
 _YEAR_MS = 365 * 86_400_000
 
 
@@ -50,8 +51,8 @@ class CandleSeries:
     def candle(self, index: int, ts_ms: int | None = None) -> Candle:
         """The bar at ``index`` with exact ``Decimal`` prices (``ts_ms`` saves a numpy lookup)."""
         o, h, low, c, v = self.text[index]
-        return Candle(self.symbol, int(self.ts[index]) if ts_ms is None else ts_ms, Decimal(o), Decimal(h),
-                      Decimal(low), Decimal(c), Decimal(v))
+        return _new(Candle, (self.symbol, int(self.ts[index]) if ts_ms is None else ts_ms, Decimal(o), Decimal(h),
+                             Decimal(low), Decimal(c), Decimal(v)))
 
     def take(self, indices: np.ndarray) -> CandleSeries:
         """The sub-series at ``indices`` (used to align several symbols on common timestamps)."""

@@ -31,6 +31,7 @@ from strategies.core.base import Strategy
 from strategies.core.types import Bar, CancelIntent, Candle, Intent, Wake
 
 Progress = Callable[[int, int], None]
+_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (hot loop only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ class Runner:
         self._changes: list[int] = [-1]
         # balances after each bar that changed them (Decimal; turned into floats once, at the end)
         self._cash: list[Decimal] = [venue.cash]
-        self._positions: list[tuple[Decimal, ...]] = [tuple(venue.positions.values())]
+        self._positions: list[list[Decimal]] = [[units] for units in venue.positions.values()]  # per symbol
         self.events = 0
 
     def run(self, progress: Progress | None = None) -> Simulation:
@@ -150,7 +151,7 @@ class Runner:
             candles = {symbol: candle}
             if venue.buys[symbol] or venue.sells[symbol]:
                 self._match_path(candle, ts_ms)
-            intents = self.strategy.on_bar(Bar(ts_ms, candles))
+            intents = self.strategy.on_bar(_new(Bar, (ts_ms, candles)))
             if intents:
                 self._dispatch(intents, {symbol: candle.close}, ts_ms)
         else:
@@ -164,7 +165,8 @@ class Runner:
         if venue.version != version:
             self._changes.append(index)
             self._cash.append(venue.cash)
-            self._positions.append(tuple(venue.positions.values()))
+            for column, units in zip(self._positions, venue.positions.values(), strict=True):
+                column.append(units)
 
     def _match_path(self, candle: Candle, ts_ms: int) -> None:
         buy_book, buys, sell_book, sells = self.venue.books(candle.symbol)  # live views, best buy last
@@ -193,10 +195,7 @@ class Runner:
     def _dispatch(self, intents: Iterable[Intent], prices: dict[str, Decimal], ts_ms: int) -> None:
         queue = list(intents)
         strategy, venue = self.strategy, self.venue
-        position = 0
-        while position < len(queue):  # first in, first out; reactions join the end
-            intent = queue[position]
-            position += 1
+        for intent in queue:  # first in, first out: reactions join the end and are reached in turn
             if type(intent) is CancelIntent:
                 venue.cancel(intent.intent_id, intent.symbol)
                 continue
@@ -217,13 +216,18 @@ class Runner:
 
     # -- equity ----------------------------------------------------------------------------------
     def _equity(self) -> np.ndarray:
-        changes = np.asarray(self._changes, dtype=np.int64)
-        segment = np.searchsorted(changes, np.arange(self.count), side="right") - 1
-        equity = np.array([float(cash) for cash in self._cash], dtype=np.float64)[segment]
-        positions = np.array([[float(units) for units in row] for row in self._positions], dtype=np.float64)
-        for column, item in enumerate(self.series):
-            equity = equity + positions[segment, column] * item.close
+        # balance k holds from bar changes[k] (the first from bar 0) up to the next change
+        starts = np.asarray(self._changes, dtype=np.int64)
+        starts[0] = 0
+        lengths = np.diff(starts, append=self.count)
+        equity = np.repeat(_floats(self._cash), lengths)
+        for column, item in zip(self._positions, self.series, strict=True):
+            equity = equity + np.repeat(_floats(column), lengths) * item.close
         return equity
+
+
+def _floats(values: list[Decimal]) -> np.ndarray:
+    return np.fromiter(map(float, values), dtype=np.float64, count=len(values))
 
 
 def run_simulation(

@@ -27,6 +27,8 @@ from strategies.core.types import Candle, OrderIntent, Side, StrategyFill
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+_BUY = Side.BUY
+_new = tuple.__new__
 
 
 class Trade(NamedTuple):
@@ -152,28 +154,29 @@ class SimulatedVenue:
 
         Returns the fill, the rejection reason, or None when the order now rests on the book.
         """
-        buy = intent.side is Side.BUY
-        limit = intent.limit_price
+        intent_id, symbol, side, quantity, _, limit, _ = intent
+        buy = side is _BUY
         if limit is None or (limit >= market if buy else limit <= market):
             price = market * (self._buy_factor if buy else self._sell_factor)
             if limit is not None:
                 price = min(price, limit) if buy else max(price, limit)
             return self._execute(intent, price, ts_ms, "taker")
-        quantity = intent.quantity if intent.quantity is not None else ZERO
+        if quantity is None:
+            quantity = ZERO
         if buy:
             reserve = quantity * limit
             if reserve > self.cash - self.reserved_cash:
                 return self._reject(intent, ts_ms, "insufficient cash for the buy order")
             self.reserved_cash += reserve
-            self.buys[intent.symbol][intent.intent_id] = Resting(intent, limit, reserve)
-            insort(self._buy_book[intent.symbol], (limit, intent.intent_id))
+            self.buys[symbol][intent_id] = _new(Resting, (intent, limit, reserve))
+            insort(self._buy_book[symbol], (limit, intent_id))
             self.resting_count += 1
         else:
-            if quantity > self.positions[intent.symbol] - self.reserved_units[intent.symbol]:
+            if quantity > self.positions[symbol] - self.reserved_units[symbol]:
                 return self._reject(intent, ts_ms, "insufficient position for the sell order")
-            self.reserved_units[intent.symbol] += quantity
-            self.sells[intent.symbol][intent.intent_id] = Resting(intent, limit, quantity)
-            insort(self._sell_book[intent.symbol], (limit, intent.intent_id))
+            self.reserved_units[symbol] += quantity
+            self.sells[symbol][intent_id] = _new(Resting, (intent, limit, quantity))
+            insort(self._sell_book[symbol], (limit, intent_id))
             self.resting_count += 1
         return None
 
@@ -184,13 +187,13 @@ class SimulatedVenue:
         return self._execute(order.intent, order.limit, ts_ms, "maker")
 
     def _execute(self, intent: OrderIntent, price: Decimal, ts_ms: int, liquidity: str) -> StrategyFill | str:
-        symbol = intent.symbol
-        if intent.side is Side.BUY:
-            if intent.quote_amount is not None:
-                quote = intent.quote_amount
+        intent_id, symbol, side, quantity, quote_amount, _, reason = intent
+        if side is _BUY:
+            if quote_amount is not None:
+                quote = quote_amount
                 quantity = quote * self._keep / price
             else:
-                quantity = intent.quantity or ZERO
+                quantity = quantity or ZERO
                 quote = quantity * price
                 quantity -= quantity * self.fee
             if quote > self.cash - self.reserved_cash:
@@ -199,7 +202,7 @@ class SimulatedVenue:
             self.cash -= quote
             self.positions[symbol] += quantity
         else:
-            quantity = intent.quantity or ZERO
+            quantity = quantity or ZERO
             if quantity > self.positions[symbol] - self.reserved_units[symbol]:
                 return self._reject(intent, ts_ms, "insufficient position")
             gross = quantity * price
@@ -208,9 +211,10 @@ class SimulatedVenue:
             self.cash += quote
             self.positions[symbol] -= quantity
         self.version += 1
-        self.trades.append(Trade(ts_ms, intent.intent_id, symbol, str(intent.side), liquidity,
-                                 price, quantity, quote, fee, intent.reason))
-        return StrategyFill(intent.intent_id, symbol, intent.side, quantity, price, quote, fee, ts_ms)
+        # tuple.__new__ builds the records without the NamedTuples' Python-level __new__ (same values)
+        self.trades.append(_new(Trade, (ts_ms, intent_id, symbol, str(side), liquidity, price, quantity, quote, fee,
+                                        reason)))
+        return _new(StrategyFill, (intent_id, symbol, side, quantity, price, quote, fee, ts_ms, True))
 
     def _reject(self, intent: OrderIntent, ts_ms: int, reason: str) -> str:
         self.rejections.append(Rejection(ts_ms, intent.intent_id, reason))

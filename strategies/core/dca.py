@@ -28,6 +28,7 @@ from strategies.core.params import Params
 from strategies.core.types import IDLE, Bar, Intent, OrderIntent, Side, StrategyFill, Wake
 
 _HUNDRED = Decimal(100)
+_new = tuple.__new__  # the Wake without the NamedTuple's Python-level __new__: one per active bar
 
 
 class Dca(Strategy):
@@ -177,7 +178,7 @@ class Dca(Strategy):
         done = self.safety_done  # the next safety order, as in _next_safety_affordable and safety_price
         if self.deal_base is not None and done < self.max_safety and self._sizes[done] <= available:
             below = self.deal_base * self._factors[done]
-        return Wake(False, at_ms, self.symbols[0], below, self._take_profit_price)
+        return _new(Wake, (False, at_ms, self.symbols[0], below, self._take_profit_price))
 
     # -- state -----------------------------------------------------------------------------------
     def _dump(self) -> dict[str, str]:

@@ -14,6 +14,10 @@ from typing import NamedTuple
 
 from engine.domain import Side
 
+_BUY = Side.BUY
+_ZERO = Decimal(0)
+_tuple_new = tuple.__new__
+
 __all__ = ["Bar", "CancelIntent", "Candle", "Intent", "OrderIntent", "Side", "StrategyFill", "Wake"]
 
 
@@ -61,14 +65,20 @@ class OrderIntent(_OrderIntentFields):
         cls, intent_id: str, symbol: str, side: Side, quantity: Decimal | None = None,
         quote_amount: Decimal | None = None, limit_price: Decimal | None = None, reason: str = "",
     ) -> OrderIntent:
-        size = quantity if quote_amount is None else quote_amount
-        if (quantity is None) == (quote_amount is None):
-            raise ValueError(f"intent {intent_id}: set exactly one of quantity and quote_amount")
-        if quote_amount is not None and side is not Side.BUY:
-            raise ValueError(f"intent {intent_id}: quote_amount is for buys only")
-        if size is None or size <= 0:
+        if quote_amount is None:
+            if quantity is None:
+                raise ValueError(f"intent {intent_id}: set exactly one of quantity and quote_amount")
+            size = quantity
+        else:
+            if quantity is not None:
+                raise ValueError(f"intent {intent_id}: set exactly one of quantity and quote_amount")
+            if side is not _BUY:
+                raise ValueError(f"intent {intent_id}: quote_amount is for buys only")
+            size = quote_amount
+        if size <= _ZERO:
             raise ValueError(f"intent {intent_id}: size must be positive")
-        return super().__new__(cls, intent_id, symbol, side, quantity, quote_amount, limit_price, reason)
+        # tuple.__new__ directly: the generated NamedTuple.__new__ would cost a second Python call
+        return _tuple_new(cls, (intent_id, symbol, side, quantity, quote_amount, limit_price, reason))
 
 
 class CancelIntent(NamedTuple):
