@@ -30,7 +30,7 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read of
 _CODE_LEN = 8
 
 #: Families whose answers show balances or positions: private unless said in the team's own channel.
-PRIVATE_FAMILIES = frozenset({"balance", "portfolio", "pnl", "orders", "fills", "risk", "alerts"})
+PRIVATE_FAMILIES = frozenset({"balance", "portfolio", "pnl", "orders", "fills", "risk", "alerts", "venues"})
 
 
 def is_trading(family: str) -> bool:

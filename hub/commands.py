@@ -420,10 +420,38 @@ class Webhooks:
         return " ".join(("webhooks", *self.args))
 
 
+@dataclass(frozen=True, slots=True)
+class Venues:
+    """List the caller's configured venues (exchange accounts and DEX wallets), without any secret."""
+
+    family: ClassVar[str] = "venues"
+
+    def describe(self) -> str:
+        return "venues"
+
+
+@dataclass(frozen=True, slots=True)
+class VenueChange:
+    """``venue remove NAME`` (after a confirmation); ``add`` only answers that adding is done outside chat,
+    so its arguments (which may hold keys) are never kept."""
+
+    family: ClassVar[str] = "venue"
+    action: Literal["remove", "add"]
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.action == "remove") != (self.name is not None):
+            raise GrammarError("`venue remove` needs a venue name; `venue add` takes none here")
+
+    def describe(self) -> str:
+        return f"venue remove {self.name}" if self.action == "remove" else "venue add"
+
+
 Command = (
     Trade | Cancel | Confirm | Orders | Fills | Balance | Portfolio | Pnl | Price
     | Dca | Grid | Rebalance | Strategies | StopStrategy | Backtest
     | Follow | Unfollow | Leaders | Lead | Sentiment | Risk | Alerts | Kill | Resume | Help | Link | Webhooks
+    | Venues | VenueChange
 )
 
 _MAPPING_FIELDS = frozenset({"params", "weights"})

@@ -47,6 +47,8 @@ from hub.commands import (
     Strategies,
     Trade,
     Unfollow,
+    VenueChange,
+    Venues,
     Webhooks,
 )
 from hub.grammar_usage import _USAGE_LINES, USAGE
@@ -386,6 +388,23 @@ def _alerts(word: str, args: list[str]) -> Command:
     return Alerts(int(args[1]))
 
 
+def _venues(word: str, args: list[str]) -> Command:
+    """``venues`` / ``venue list``, ``venue remove NAME``; ``venue add …`` is recognised (to answer that
+    adding is CLI/REST only) but its arguments, which may hold keys, are neither parsed nor kept."""
+    action = args[0].lower() if args else "list"
+    if action == "add":
+        return VenueChange("add")
+    if action == "list":
+        _arity("venues", args, 0, 1)
+        return Venues()
+    if action == "remove":
+        if len(args) != 2:
+            raise _usage_error("venues", "`venue remove` needs one venue name")
+        return VenueChange("remove", _name(_VENUE, args[1].lower(), "venue"))
+    raise GrammarError(f"unexpected `{_shown(args[0])}`. Usage: {_USAGE_LINES['venues'][0]}.",
+                       suggestion=_closest(action, ("list", "remove", "add")))
+
+
 def _webhooks(word: str, args: list[str]) -> Command:
     return Webhooks(tuple(args))
 
@@ -407,6 +426,7 @@ _HANDLERS: dict[str, Callable[[str, list[str]], Command]] = {
     "strategies": _bare(Strategies), "stop": _stop, "backtest": _backtest,
     "follow": _follow, "unfollow": _unfollow, "leaders": _bare(Leaders), "lead": _lead, "sentiment": _sentiment,
     "risk": _bare(Risk), "alerts": _alerts, "kill": _bare(Kill), "resume": _bare(Resume),
-    "help": _help, "link": _link, "webhooks": _webhooks,
+    "help": _help, "link": _link, "webhooks": _webhooks, "venues": _venues, "venue": _venues,
 }
-_TOPICS: dict[str, str] = {**{family: family for family in _USAGE_LINES}, "buy": "trade", "sell": "trade"}
+_TOPICS: dict[str, str] = {**{family: family for family in _USAGE_LINES}, "buy": "trade", "sell": "trade",
+                           "venue": "venues"}  # fmt: skip

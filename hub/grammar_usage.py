@@ -42,6 +42,9 @@ _USAGE_LINES: dict[str, tuple[str, str]] = {
     "help": ("help [COMMAND]", "List the commands, or explain one."),
     "link": ("link [CODE]", "Link this chat account to your tradehub user; without a code, get one."),
     "webhooks": ("webhooks [ARGS ...]", "Manage outbound webhook endpoints."),
+    "venues": ("venues | venue remove NAME",
+               "List your exchange accounts and DEX wallets, or remove one; add them with the CLI or REST API, "
+               "never in chat."),
 }
 
 USAGE: Mapping[str, str] = MappingProxyType(

@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, Role] = {
             "risk",
             "link",
             "backtest",
+            "venues",
         ),
         Role.VIEWER,
     ),
@@ -58,6 +59,7 @@ PERMISSIONS: dict[str, Role] = {
         ("trade", "cancel", "confirm", "dca", "grid", "rebalance", "stop", "follow", "unfollow", "lead", "webhooks"),
         Role.TRADER,
     ),
+    "venue": Role.TRADER,  # removing a configured venue (adding one is CLI/REST only)
     **dict.fromkeys(("kill", "resume"), Role.ADMIN),
 }
 

@@ -18,7 +18,12 @@ _SECRET_VALUES = re.compile(
 _TOKEN_URLS = re.compile(r"(/api/webhooks/\d+/|hooks\.slack\.com/services/[^/\s]+/[^/\s]+/)[\w-]+")
 
 
+#: ``venue add …`` typed into chat or the API: everything after ``add`` may be an exchange key or a wallet key.
+_VENUE_ADD = re.compile(r"^(\s*/?venues?(?:@\S*)?\s+add)\b.*", re.I | re.S)
+
+
 def redact_text(value: str) -> str:
+    value = _VENUE_ADD.sub(rf"\g<1> {REDACTED}", value)
     return _TOKEN_URLS.sub(rf"\g<1>{REDACTED}", _SECRET_VALUES.sub(REDACTED, value))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hub.dispatch import Handler
-from hub.handlers import account, control, identity, research, trading
+from hub.handlers import account, control, identity, research, trading, venues
 
 HANDLERS: dict[str, Handler] = {
     "trade": trading.trade,
@@ -22,4 +22,6 @@ HANDLERS: dict[str, Handler] = {
     "backtest": research.backtest,
     "sentiment": research.sentiment,
     "link": identity.link,
+    "venues": venues.venues,
+    "venue": venues.venue,
 }

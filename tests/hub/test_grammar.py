@@ -363,7 +363,7 @@ def test_help_lists_every_family() -> None:
     assert set(USAGE) == {
         "trade", "cancel", "confirm", "orders", "fills", "balance", "portfolio", "pnl", "price", "dca",
         "grid", "rebalance", "strategies", "stop", "backtest", "follow", "unfollow", "leaders", "lead",
-        "sentiment", "risk", "alerts", "kill", "resume", "help", "link", "webhooks",
+        "sentiment", "risk", "alerts", "kill", "resume", "help", "link", "webhooks", "venues",
     }
     for usage in USAGE.values():
         assert usage in text
