@@ -16,11 +16,11 @@ import gzip
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from engine.errors import UserInputError
-from strategies.backtest.scan import RangeExtrema
 from strategies.core.types import Candle
 
 COLUMNS = ("timestamp_ms", "open", "high", "low", "close", "volume")
@@ -41,9 +41,9 @@ class CandleSeries:
     close: np.ndarray
     volume: np.ndarray
     text: tuple[tuple[str, str, str, str, str], ...]
-    # derived lookup tables (the runner's range-extrema tables), built once per series and reused by
-    # every run over it; the arrays are treated as read-only
-    cache: dict[tuple[str, bool], RangeExtrema] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # derived lookups (the runner's range-extrema tables, the timestamp list), built once per series and
+    # reused by every run over it; the arrays are treated as read-only
+    cache: dict[object, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ts)
@@ -53,6 +53,13 @@ class CandleSeries:
         o, h, low, c, v = self.text[index]
         return _new(Candle, (self.symbol, int(self.ts[index]) if ts_ms is None else ts_ms, Decimal(o), Decimal(h),
                              Decimal(low), Decimal(c), Decimal(v)))
+
+    def ts_list(self) -> list[int]:
+        """The timestamps as a Python list (for ``bisect``), built once per series."""
+        cached = self.cache.get("ts_list")
+        if cached is None:
+            cached = self.cache["ts_list"] = self.ts.tolist()
+        return cached
 
     def take(self, indices: np.ndarray) -> CandleSeries:
         """The sub-series at ``indices`` (used to align several symbols on common timestamps)."""

@@ -56,9 +56,10 @@ class Runner:
         self.by_symbol = {item.symbol: item for item in series}
         self.venue = venue
         self.ts = series[0].ts
-        self._ts_list: list[int] = self.ts.tolist()
+        self._ts_list: list[int] = series[0].ts_list()
         self.count = len(self.ts)
         self._floats: dict[Decimal, float] = {}
+        self._wake_floats: list[tuple[Decimal | None, float]] = [(None, 0.0), (None, 0.0)]
         self._single = series[0] if len(series) == 1 else None
         self._changes: list[int] = [-1]
         # balances after each bar that changed them (Decimal; turned into floats once, at the end)
@@ -98,19 +99,33 @@ class Runner:
             return end
         return first_hit(screens, start, end, bounded=wake.at_ms is not None)
 
-    def _screen(self, item: CandleSeries, column: str, at_or_below: bool, threshold: Decimal) -> Screen:
+    @staticmethod
+    def _screen(item: CandleSeries, column: str, at_or_below: bool, threshold: float) -> Screen:
         """``item.<column> <= threshold`` (or ``>=``) with the column's extrema table, cached per series."""
         key = (column, at_or_below)
         extrema = item.cache.get(key)
         if extrema is None:
             extrema = item.cache[key] = RangeExtrema(getattr(item, column), minimum=at_or_below)
+        return (extrema.levels[0], extrema, at_or_below, threshold)
+
+    def _limit_float(self, limit: Decimal) -> float:
+        """``float(limit)`` for a resting order's limit, remembered: a grid has few distinct levels."""
         floats = self._floats
-        value = floats.get(threshold)
-        if value is None:  # float(Decimal) goes through a string: remember the grid's few levels
+        value = floats.get(limit)
+        if value is None:  # float(Decimal) goes through a string
             if len(floats) >= 4096:
                 floats.clear()
-            value = floats[threshold] = float(threshold)
-        return (extrema.levels[0], extrema, at_or_below, value)
+            value = floats[limit] = float(limit)
+        return value
+
+    def _wake_float(self, slot: int, threshold: Decimal) -> float:
+        """``float(threshold)`` for a wake bound, remembered while the strategy returns the same object."""
+        last = self._wake_floats[slot]
+        if last[0] is threshold:
+            return last[1]
+        value = float(threshold)
+        self._wake_floats[slot] = (threshold, value)
+        return value
 
     def _screens(self, wake: Wake) -> list[Screen]:
         venue = self.venue
@@ -123,20 +138,20 @@ class Runner:
                 best_sell = venue.best_sell_limit(symbol)
                 implied = symbol == wake.symbol
                 if best_buy is not None:
-                    screens.append(self._screen(item, "low", True, best_buy))
+                    screens.append(self._screen(item, "low", True, self._limit_float(best_buy)))
                     # low <= close, so "close <= x" is implied by "low <= limit" when x <= limit
                     if implied and below is not None and below <= best_buy:
                         below = None
                 if best_sell is not None:
-                    screens.append(self._screen(item, "high", False, best_sell))
+                    screens.append(self._screen(item, "high", False, self._limit_float(best_sell)))
                     if implied and above is not None and above >= best_sell:
                         above = None
         if wake.symbol is not None:
             item = self.by_symbol[wake.symbol]
             if below is not None:
-                screens.append(self._screen(item, "close", True, below))
+                screens.append(self._screen(item, "close", True, self._wake_float(0, below)))
             if above is not None:
-                screens.append(self._screen(item, "close", False, above))
+                screens.append(self._screen(item, "close", False, self._wake_float(1, above)))
         return screens
 
     # -- one bar ---------------------------------------------------------------------------------

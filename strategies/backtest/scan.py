@@ -35,10 +35,9 @@ class RangeExtrema:
         """Whether some value in ``values[start:end]`` (``end > start``) is at or beyond ``threshold``."""
         level = (end - start).bit_length() - 1
         table = self.levels[level]
-        first, second = float(table[start]), float(table[end - (1 << level)])
         if self.minimum:
-            return first <= threshold or second <= threshold
-        return first >= threshold or second >= threshold
+            return table.item(start) <= threshold or table.item(end - (1 << level)) <= threshold
+        return table.item(start) >= threshold or table.item(end - (1 << level)) >= threshold
 
 
 def _passing(screens: list[Screen], start: int, end: int) -> list[Screen]:
@@ -62,8 +61,14 @@ def first_hit(screens: list[Screen], start: int, end: int, *, bounded: bool = Tr
     ``bounded`` says ``end`` comes from a time limit, so one O(1) check over the whole window
     often settles it; without a limit the search gallops straight away.
     """
-    if start >= end or (bounded and not _passing(screens, start, end)):
+    if start >= end:
         return end
+    if bounded:
+        for _, extrema, _, threshold in screens:
+            if extrema.passes(start, end, threshold):
+                break
+        else:
+            return end
     low, size = start, _FIRST_WINDOW
     while low < end:
         high = min(end, low + size)

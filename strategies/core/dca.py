@@ -28,6 +28,7 @@ from strategies.core.params import Params
 from strategies.core.types import IDLE, Bar, Intent, OrderIntent, Side, StrategyFill, Wake
 
 _HUNDRED = Decimal(100)
+_BUY = Side.BUY
 _new = tuple.__new__  # the Wake without the NamedTuple's Python-level __new__: one per active bar
 
 
@@ -124,29 +125,29 @@ class Dca(Strategy):
             return [OrderIntent(self.pending_sell, self.symbol, Side.SELL, quantity=self.position,
                                 reason=f"take profit at {close}")]
         intents: list[Intent] = []
-        due = self.last_buy_ms is None or bar.ts_ms >= self.last_buy_ms + self.every_ms
-        if due and self.amount <= self.available:
-            spend = self._scheduled_amount(close)
+        ts_ms, last = bar.ts_ms, self.last_buy_ms
+        if (last is None or ts_ms >= last + self.every_ms) and self.amount <= self.available:
+            spend = self.amount if self.dip is None else self._scheduled_amount(close)
             intents.append(self._buy(f"b{self.buys}", spend, "scheduled buy"))
             self.buys += 1
-            self.last_buy_ms, self.last_buy_close = bar.ts_ms, close
-        while self._next_safety_affordable():
-            number = self.safety_done + 1
-            trigger = self.safety_price(number)
-            if trigger is None or close > trigger:
+            self.last_buy_ms, self.last_buy_close = ts_ms, close
+        done = self.safety_done  # _next_safety_affordable() and safety_price(done + 1), inlined
+        while self.deal_base is not None and done < self.max_safety and self._sizes[done] <= self.available:
+            if close > self.deal_base * self._factors[done]:
                 break
+            number = done + 1
             intents.append(self._buy(f"d{self.deal}:so{number}", self.safety_size(number),
                                      f"safety order {number} at {close}"))
-            self.safety_done = number
+            self.safety_done = done = number
         return intents
 
     def _buy(self, suffix: str, spend: Decimal, reason: str) -> OrderIntent:
         intent_id = f"{self.strategy_id}:dca:{suffix}"
         self.pending_buys[intent_id] = spend
-        return OrderIntent(intent_id, self.symbols[0], Side.BUY, quote_amount=spend, reason=reason)
+        return OrderIntent(intent_id, self.symbols[0], _BUY, None, spend, None, reason)  # quote_amount=spend
 
     def _after_fill(self, fill: StrategyFill) -> list[Intent]:
-        if fill.side is Side.BUY:
+        if fill.side is _BUY:
             self.deal_cost += fill.quote
             if self.deal_base is None:
                 self.deal_base = fill.price
