@@ -75,6 +75,7 @@ class DexVenue:
         self._orders: dict[ClientOrderId, VenueOrderUpdate] = {}
         self._allowance_locks: dict[str, asyncio.Lock] = {}
         self._pairs = PairDirectory()
+        self._lp_cache: tuple[float, tuple[LiquidityPosition, ...]] | None = None
 
     @classmethod
     def from_config(cls, config: DexVenueConfig) -> DexVenue:
@@ -331,8 +332,14 @@ class DexVenue:
         return self._orders.get(client_order_id)
 
     async def liquidity_positions(self) -> list[LiquidityPosition]:
-        """The wallet's LP tokens in pools of two configured tokens, valued from the pools' reserves."""
-        return await wallet_positions(self._w3, self.config.chain, self.address, pairs=self._pairs)
+        """The wallet's LP tokens in pools of two configured tokens, valued from the pools' reserves.
+        Reused for ``lp_cache_s`` (the risk monitor values portfolios on every price tick)."""
+        now = time.monotonic()
+        if self._lp_cache is not None and now - self._lp_cache[0] < self.config.lp_cache_s:
+            return list(self._lp_cache[1])
+        found = await wallet_positions(self._w3, self.config.chain, self.address, pairs=self._pairs)
+        self._lp_cache = (now, tuple(found))
+        return found
 
     async def balances(self) -> dict[str, Decimal]:
         """The wallet's native and configured ERC-20 balances, non-zero only."""

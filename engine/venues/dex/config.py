@@ -67,6 +67,7 @@ class DexVenueConfig:
     amountInMax for buys); ``deadline_s`` is how long a signed swap stays valid; ``dry_run`` quotes
     and estimates gas without sending anything. ``approve_exact`` approves only what each swap
     needs (swaps of the same token then run one after another) instead of an unlimited allowance.
+    ``lp_cache_s`` is how long the wallet's LP positions, once read, are reused.
     """
 
     chain: ChainConfig
@@ -81,6 +82,7 @@ class DexVenueConfig:
     receipt_timeout_s: float = 120.0
     receipt_poll_s: float = 0.5
     approve_exact: bool = False
+    lp_cache_s: float = 5.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.slippage_bps < 10_000:

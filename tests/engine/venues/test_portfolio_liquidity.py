@@ -16,7 +16,7 @@ from engine.errors import VenueUnavailable
 from engine.portfolio import PortfolioService
 from engine.venues.accounts import VenueAccounts, WalletSpec
 from engine.venues.credentials import CredentialBox
-from engine.venues.dex import TokenConfig, abi
+from engine.venues.dex import ChainConfig, DexVenue, DexVenueConfig, TokenConfig, abi
 from engine.venues.dex.keystore import encrypt
 from engine.venues.dex.liquidity import LiquidityPosition
 from engine.venues.registry import VenueRegistry
@@ -154,3 +154,28 @@ async def test_a_wallet_whose_chain_is_down_is_left_out_and_unpriced_lp_is_shown
     found = await service.liquidity(UserId(1))
 
     assert [(lp.venue, lp.symbol, lp.value, lp.lp_tokens) for lp in found] == [("up", "TKA/TKB", None, D(7))]
+
+
+def _dex(chain: LocalChain, wallet: LocalAccount, **settings: float) -> DexVenue:
+    deployment = chain.deployment
+    assert deployment is not None
+    tokens = tuple(TokenConfig(symbol, contract.address, 18) for symbol, contract in deployment.tokens.items())
+    config = ChainConfig("local", 131277322940537, "http://127.0.0.1:8545", deployment.router.address,
+                         deployment.factory.address, tokens)  # fmt: skip
+    return DexVenue(DexVenueConfig(config, "", "", name="lp-wallet", **settings), chain.w3, wallet)  # type: ignore[arg-type]
+
+
+async def test_lp_positions_once_read_are_reused_for_lp_cache_s(deployed: tuple[LocalChain, LocalAccount]) -> None:
+    chain, wallet = deployed
+    snapshot = chain.tester.take_snapshot()
+    try:
+        cached, fresh = _dex(chain, wallet, lp_cache_s=3600), _dex(chain, wallet, lp_cache_s=0)
+        before = {lp.symbol for lp in await cached.liquidity_positions()}
+        await _give_lp(chain, "TKB", "USDT", wallet.address, 4)
+        again = {lp.symbol for lp in await cached.liquidity_positions()}
+        now = {lp.symbol for lp in await fresh.liquidity_positions()}
+    finally:
+        chain.tester.revert_to_snapshot(snapshot)
+
+    assert before == again == {"TKA/USDT", "TKA/TKB"}
+    assert now == {"TKA/USDT", "TKA/TKB", "TKB/USDT"}
