@@ -13,13 +13,12 @@ Every request is recorded (path, headers, body, arrival time) before it is answe
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from dataclasses import dataclass
 
 from aiohttp import web
-
-from tests.conftest import free_port
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +31,11 @@ class Received:
 
 class Receiver:
     def __init__(self) -> None:
-        self.port = free_port()
+        # Bound now and handed to aiohttp: a port picked free and bound later can be taken in between.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.requests: list[Received] = []
         self._counts: dict[str, int] = {}
@@ -72,19 +75,20 @@ class Receiver:
         app.router.add_route("POST", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         self._loop.run_until_complete(self._runner.setup())
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port, backlog=1024)
+        site = web.SockSite(self._runner, self._socket, backlog=1024)
         self._loop.run_until_complete(site.start())
         self._ready.set()
         self._loop.run_forever()
 
     def __enter__(self) -> Receiver:
         self._thread.start()
-        if not self._ready.wait(10):
+        if not self._ready.wait(60):
             raise RuntimeError("receiver did not start")
         return self
 
     def __exit__(self, *exc: object) -> None:
         assert self._runner is not None
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(30)
         self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+        self._thread.join(30)
+        self._socket.close()

@@ -8,14 +8,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def tradehub(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TRADEHUB_HOME": str(home), "TRADEHUB_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
     env.pop("TRADEHUB_DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "hub.app.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "hub.app.cli", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
+@pytest.mark.timeout(600)  # five CLI processes, each importing the app (~5 s idle, far more on a busy box)
 def test_add_list_and_refuse_a_private_address(tmp_path: Path, template_db: Path) -> None:
     shutil.copy(template_db, tmp_path / "tradehub.db")
     assert tradehub(tmp_path, "user", "add", "alice").returncode == 0
