@@ -27,6 +27,7 @@ from strategies.core.params import Params
 from strategies.core.types import EVERY_BAR, IDLE, Bar, CancelIntent, Intent, OrderIntent, Side, StrategyFill, Wake
 
 _BUY, _SELL, _IDLE = "B", "S", "X"
+_BUY_SIDE, _SELL_SIDE = Side.BUY, Side.SELL
 
 
 def grid_levels(lower: Decimal, upper: Decimal, count: int, mode: str) -> list[Decimal]:
@@ -95,16 +96,16 @@ class Grid(Strategy):
             head = f"{self.strategy_id}:grid:e{self.epoch}:i"
             prefixes = [f"{head}{number}" for number in range(len(self.sides))]
             self._prefixes = (self.epoch, prefixes)
-        prefix = prefixes[index]
+        # positional arguments: intent_id, symbol, side, quantity, quote_amount, limit_price, reason
         if self.sides[index] == _BUY:
-            intent = OrderIntent(f"{prefix}:b{self.seq[index]}", self.symbols[0], Side.BUY,
-                                 quantity=self.quantity, limit_price=self.levels[index],
-                                 reason=self._buy_reasons[index])
+            intent_id = f"{prefixes[index]}:b{self.seq[index]}"
+            intent = OrderIntent(intent_id, self.symbols[0], _BUY_SIDE, self.quantity, None, self.levels[index],
+                                 self._buy_reasons[index])
         else:
-            intent = OrderIntent(f"{prefix}:s{self.seq[index]}", self.symbols[0], Side.SELL,
-                                 quantity=self.held[index], limit_price=self.levels[index + 1],
-                                 reason=self._sell_reasons[index])
-        self.live[intent.intent_id] = index
+            intent_id = f"{prefixes[index]}:s{self.seq[index]}"
+            intent = OrderIntent(intent_id, self.symbols[0], _SELL_SIDE, self.held[index], None,
+                                 self.levels[index + 1], self._sell_reasons[index])
+        self.live[intent_id] = index
         return intent
 
     def _place_all(self) -> list[Intent]:
@@ -153,7 +154,8 @@ class Grid(Strategy):
         index = self.live.get(fill.intent_id)
         if index is None:
             return []
-        if fill.side is Side.BUY:
+        buy = fill.side is _BUY_SIDE
+        if buy:
             self.held[index] += fill.quantity
             self.cost[index] += fill.quote
         else:
@@ -162,7 +164,7 @@ class Grid(Strategy):
         if not fill.final:
             return []
         del self.live[fill.intent_id]
-        if fill.side is Side.BUY:
+        if buy:
             self.sides[index] = _SELL
         else:
             self.realized -= self.cost[index]
