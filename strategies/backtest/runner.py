@@ -10,6 +10,10 @@ Per bar, in this order:
 
 Speed: bars on which neither the strategy (its ``Wake``) nor a resting order can act are skipped
 with numpy scans over float64 arrays, and the equity curve is filled in afterwards with numpy.
+The range-extrema tables and the timestamp list are kept on the ``CandleSeries`` (built on first
+use, shared by every later run over the same series); float thresholds are remembered per object
+(``float(Decimal)`` goes through a string); the hot loop builds its NamedTuples with
+``tuple.__new__`` and reads the venue's books directly.
 Floats are fine here (this is analytics); decisions and balances stay ``Decimal`` and are only
 computed on the bars that matter. The float screen cannot miss a bar: float rounding is monotonic,
 so ``a <= b`` in ``Decimal`` implies it for the floats; at worst it wakes the strategy for nothing.
