@@ -40,19 +40,18 @@ class RangeExtrema:
         return table.item(start) >= threshold or table.item(end - (1 << level)) >= threshold
 
 
-def _passing(screens: list[Screen], start: int, end: int) -> list[Screen]:
-    return [screen for screen in screens if screen[1].passes(start, end, screen[3])]
-
-
 def _scan(screens: list[Screen], start: int, end: int) -> int:
-    mask = None
+    """The first index in [start, end) where one of ``screens`` passes; each is known to pass somewhere."""
+    first = end
     for values, _, at_or_below, threshold in screens:
-        window = values[start:end]
+        if first == start:
+            break
+        window = values[start:first]  # only what lies before the best hit so far
         hit = window <= threshold if at_or_below else window >= threshold
-        mask = hit if mask is None else mask | hit
-    assert mask is not None
-    position = int(mask.argmax())
-    return start + position if mask[position] else end
+        position = int(hit.argmax())
+        if hit[position]:
+            first = start + position
+    return first
 
 
 def first_hit(screens: list[Screen], start: int, end: int, *, bounded: bool = True) -> int:
@@ -72,7 +71,7 @@ def first_hit(screens: list[Screen], start: int, end: int, *, bounded: bool = Tr
     low, size = start, _FIRST_WINDOW
     while low < end:
         high = min(end, low + size)
-        passing = _passing(screens, low, high)
+        passing = [screen for screen in screens if screen[1].passes(low, high, screen[3])]
         if passing:
             return _scan(passing, low, high)
         low, size = high, size * 4
