@@ -10,13 +10,16 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from engine.errors import TradehubError, UserInputError
 from engine.venues.accounts import ExchangeAccountSpec, VenueAccount, VenueAccounts, WalletSpec
 from engine.venues.dex import TokenConfig
+
+if TYPE_CHECKING:
+    from engine.venues.reconciling import VenueReport
 
 app = typer.Typer(help="Exchange accounts and DEX wallets that orders can be placed `on`.", no_args_is_help=True)
 
@@ -167,3 +170,83 @@ def remove(name: str, as_user: AsUser = None) -> None:
     except TradehubError as error:
         raise _fail(error) from None
     print(f"removed {name}")
+
+
+@app.command("reconcile")
+def reconcile_command(
+    name: str,
+    dry_run: Annotated[bool, typer.Option(help="Only report; book nothing and keep the stored balances")] = False,
+    as_user: AsUser = None,
+) -> None:
+    """Compare an exchange account with tradehub's books: book missed fills, report unknown open orders.
+
+    The server does the same for every exchange account when it starts.
+    """
+    from engine.venues.managed import ManagedVenue
+    from engine.venues.plugin import accounts
+    from engine.venues.reconciling import reconcile_venue
+    from hub.app.cli import _principal, container
+
+    try:
+        built = container()
+        owner = _principal(built, as_user).user_id
+        service = accounts(built.db, built.services.venues, built.clock, built.settings)
+        if service.get(name).owner_user_id != owner:
+            raise UserInputError(f"venue {name!r} belongs to another user; pass --as its owner")
+        venue = built.services.venues.get(name)
+        assert isinstance(venue, ManagedVenue)  # every stored account is registered as one
+
+        async def run() -> VenueReport:
+            try:
+                return await reconcile_venue(built.services.oms, venue, apply=not dry_run)
+            finally:
+                await venue.close()
+
+        report = asyncio.run(run())
+    except TradehubError as error:
+        raise _fail(error) from None
+    print_report(report)
+
+
+def print_report(report: VenueReport) -> None:
+    """``VenueReport`` as rich tables: what was booked, unknown open orders, balances."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from engine.venues.reconciling import describe_open_order
+
+    console = Console(highlight=False)
+    verb = "booked" if report.applied else "found (dry run, nothing booked)"
+    console.print(
+        f"[bold]{report.venue}[/]: {report.checked} working order(s) checked, {len(report.updated)} updated, "
+        f"{report.fills} missed fill(s) {verb}, {len(report.vanished)} no longer on the exchange"
+        + (" (marked canceled)" if report.applied else ""),
+        soft_wrap=True,
+    )
+    for order_id in report.failed:
+        console.print(f"[red]not booked[/]: order {order_id} (see the log)")
+    if report.unknown_open_orders:
+        table = Table(title="Open orders on the exchange that tradehub does not know (left untouched)")
+        for column in ("exchange id", "symbol", "side", "quantity", "price", "filled", "origin"):
+            table.add_column(column)
+        for order in report.unknown_open_orders:
+            table.add_row(
+                order.venue_order_id, order.symbol, order.side.value, f"{order.quantity:f}",
+                "" if order.price is None else f"{order.price:f}", f"{order.filled_quantity:f}",
+                "tradehub (not in this store)" if order.placed_by_tradehub else "elsewhere",
+            )  # fmt: skip
+        console.print(table)
+        for order in report.unknown_open_orders:
+            console.print(f"unknown: {describe_open_order(order)}", soft_wrap=True)
+    else:
+        console.print("No open orders on the exchange that tradehub does not know.")
+    if report.drift:
+        updated = " (books updated)" if report.applied else ""
+        table = Table(title=f"Balances: tradehub's books vs the exchange{updated}")
+        for column in ("asset", "tradehub", "exchange"):
+            table.add_column(column)
+        for drift in report.drift:
+            table.add_row(drift.asset, f"{drift.stored:f}", f"{drift.exchange:f}")
+        console.print(table)
+    else:
+        console.print("Balances match the exchange.")

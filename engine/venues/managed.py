@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Protocol
@@ -70,6 +70,8 @@ class ManagedVenue:
         self._monotonic = monotonic
         self._refreshed_at: float | None = None
         self._refresh_lock = asyncio.Lock()
+        self._seeded: set[str] = set()
+        self.last_reconciliation: Any = None  # the start-up report (``engine.venues.reconciling``)
 
     def __repr__(self) -> str:
         state = "connected" if self._inner is not None else "not connected"
@@ -80,7 +82,41 @@ class ManagedVenue:
         """The connected venue (built on first use; raises ``OperatorError`` without the master key)."""
         if self._inner is None:
             self._inner = self._connect()
+            self._seeded.clear()
         return self._inner
+
+    @property
+    def connected(self) -> bool:
+        return self._inner is not None
+
+    def streams_orders(self) -> bool:
+        """True when the connected venue pushes order updates (``watch_updates``); connects."""
+        return bool(getattr(self.venue, "streams_orders", False))
+
+    def stream_connected_since_ms(self) -> int | None:
+        """When the venue's order stream connected (ms since the epoch), None while it is not connected."""
+        since = getattr(self._inner, "stream_connected_since_ms", None)
+        return since() if since is not None else None
+
+    def watch_updates(self, **hooks: Any) -> AsyncIterator[VenueOrderUpdate]:
+        """The venue's pushed order updates (``OrderStreamMixin.watch_updates``)."""
+        watch: Callable[..., AsyncIterator[VenueOrderUpdate]] = self.venue.watch_updates  # type: ignore[attr-defined]
+        return watch(**hooks)
+
+    def seed_fills(self, client_order_id: ClientOrderId, *, force: bool = False) -> None:
+        """Tell the venue which fills of the order the store has booked (once per connection, or again
+        with ``force``), so that a lookup after a restart reports exactly the fills the store lacks."""
+        seed = getattr(self.venue, "seed_fills", None)
+        if seed is None or (client_order_id in self._seeded and not force):
+            return
+        with self._db.connect() as conn:
+            order = repo.order_by_client_id(conn, client_order_id)
+            booked = frozenset(repo.trade_ids(conn, order.id)) if order is not None else frozenset()
+        if order is None or order.venue != self.name:
+            return
+        notional = (order.average_fill_price or ZERO) * order.filled_quantity
+        seed(client_order_id, trade_ids=booked, quantity=order.filled_quantity, notional=notional)
+        self._seeded.add(client_order_id)
 
     # the Venue protocol ----------------------------------------------------------------------------
 
@@ -111,9 +147,11 @@ class ManagedVenue:
         return await self.venue.submit(request)
 
     async def cancel(self, symbol: str, client_order_id: ClientOrderId) -> VenueOrderUpdate:
+        self.seed_fills(client_order_id)
         return await self.venue.cancel(symbol, client_order_id)
 
     async def fetch_order(self, symbol: str, client_order_id: ClientOrderId) -> VenueOrderUpdate | None:
+        self.seed_fills(client_order_id)
         return await self.venue.fetch_order(symbol, client_order_id)
 
     # account ---------------------------------------------------------------------------------------
@@ -132,6 +170,16 @@ class ManagedVenue:
                 log.info("%s: balances not refreshed while an order is in flight", self.name)
                 return False
             totals = await self.venue.balances()
+            self._store(totals)
+            self._refreshed_at = self._monotonic()
+            return True
+
+    async def adopt_balances(self, totals: dict[str, Decimal]) -> bool:
+        """Store ``totals`` just fetched from the venue, as ``refresh_balances`` would; False while an
+        order is in flight."""
+        async with self._refresh_lock:
+            if self._in_flight():
+                return False
             self._store(totals)
             self._refreshed_at = self._monotonic()
             return True

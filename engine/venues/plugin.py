@@ -48,7 +48,8 @@ def cli() -> tuple[str, Any]:
 
 
 def background(container: Any) -> AbstractAsyncContextManager[None]:
-    """Track fills of orders resting on configured exchanges for the server's lifetime."""
+    """For the server's lifetime: reconcile each configured exchange account at start, then track fills
+    of resting orders, streamed (ccxt ``watch_orders``) where the exchange can and polled otherwise."""
     from engine.venues.tracking import track_orders
 
     return track_orders(container.services.oms, container.services.venues)

@@ -9,6 +9,7 @@ live in a dialect module (``exchange_binance.py``, ``exchange_okx.py``) that map
         fake.delay_next("create_order", seconds=2.0)          # placed, but the response is late
         fake.hide_next_lookups(2)                             # "order not found" race after placement
         fake.fill(order, Decimal("0.4"))                      # a partial maker fill
+        await fake.drop_websockets(refuse=True)               # streams cut; reconnects answered 503
 
 The account's state and its order checks live in ``exchange_state.py``.
 """
@@ -143,6 +144,8 @@ class FakeExchange:
         self.served: list[Served] = []
         self.hidden_lookups = 0
         self.server_errors: list[str] = []
+        self.refuse_websockets = False
+        self._sockets: set[web.WebSocketResponse] = set()
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -164,6 +167,8 @@ class FakeExchange:
         self.url = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
+        for socket in list(self._sockets):  # a server going away closes its websockets (1001)
+            await socket.close(code=1001, message=b"going away")
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -185,6 +190,17 @@ class FakeExchange:
     def reject_next(self, operation: str, message: str, *, times: int = 1) -> None:
         """Refuse the next ``times`` requests of ``operation`` in the dialect's error format."""
         self.faults.append(Fault(operation, times, reject=message, after_processing=False))
+
+    async def drop_websockets(self, *, refuse: bool = False) -> int:
+        """Close every open websocket from the server side (code 1012, service restart), as an
+        exchange does on maintenance or a load balancer on a deploy; return how many were closed.
+        With ``refuse`` new websocket handshakes are answered 503 until ``refuse_websockets`` is
+        set back to False."""
+        self.refuse_websockets = refuse
+        sockets = list(self._sockets)
+        for socket in sockets:
+            await socket.close(code=1012, message=b"service restart")
+        return len(sockets)
 
     def venue_order_id(self, order: FakeOrder) -> str:
         """The order id as the exchange spells it (kraken: a txid)."""
@@ -251,14 +267,20 @@ class FakeExchange:
         serve = getattr(self.dialect, "serve_websocket", None)
         if serve is None:
             return web.json_response({"error": f"fake has no websocket at {http.path}"}, status=404)
+        if self.refuse_websockets:
+            self.served.append(Served("websocket", http.method, http.path, 503, 0.0))
+            return web.Response(status=503, text="Service Unavailable")
         socket = web.WebSocketResponse()
         await socket.prepare(http)
         self.served.append(Served("websocket", http.method, http.path, 101, 0.0))
+        self._sockets.add(socket)
         try:
             await serve(socket, self)
         except Exception as error:  # a bug in the fake: fail the test
             self.server_errors.append(f"websocket {http.path}: {error!r}")
             raise
+        finally:
+            self._sockets.discard(socket)
         return socket
 
     def _process(self, operation: str, handler: Handler, private: bool, request: Request) -> Reply:

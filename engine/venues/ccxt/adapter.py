@@ -176,6 +176,17 @@ class CcxtVenue(OrderStreamMixin):
         self._engine_ids[client_id] = ClientOrderId(str(client_order_id))
         return client_id
 
+    def seed_fills(
+        self, client_order_id: ClientOrderId, *, trade_ids: frozenset[str], quantity: Decimal, notional: Decimal
+    ) -> None:
+        """Start the fill ledger of an order from what the store has booked (after a restart).
+
+        Only fills the store lacks are reported afterwards, and a synthesized fill (exchanges that
+        list no trades) never repeats quantity booked before.
+        """
+        client_id = self.exchange_client_id(client_order_id)
+        self._ledgers[client_id] = FillLedger(set(trade_ids), quantity, notional)
+
     async def submit(self, request: OrderRequest) -> VenueOrderUpdate:
         symbol = await self._symbol(request.symbol)
         instrument = (await self.load_markets())[symbol]

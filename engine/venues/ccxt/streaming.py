@@ -52,11 +52,29 @@ class OrderStreamMixin:
         """True when the exchange pushes order updates (``watch_updates``); poll otherwise."""
         return bool(self._exchange.has.get("watchOrders"))
 
-    async def watch_updates(self) -> AsyncIterator[VenueOrderUpdate]:
+    def stream_connected_since_ms(self) -> int | None:
+        """When the websocket behind the order stream connected (ms since the epoch), None while it is not
+        connected. Read from ccxt.pro's client state; subscriptions are sent right after connecting."""
+        for client in (getattr(self._exchange, "clients", None) or {}).values():
+            connection = getattr(client, "connection", None)
+            established = getattr(client, "connectionEstablished", None)
+            if connection is not None and not getattr(connection, "closed", True) and established:
+                return int(established)
+        return None
+
+    async def watch_updates(
+        self,
+        *,
+        on_interrupted: Callable[[], None] | None = None,
+        on_resumed: Callable[[], None] | None = None,
+    ) -> AsyncIterator[VenueOrderUpdate]:
         """Order updates pushed by the exchange, for orders this venue placed or looked up.
 
         Reconnects with the retry policy's backoff after network errors; other failures end the
-        stream with the converted error. Orders the venue does not know are skipped.
+        stream with the converted error. Orders the venue does not know are skipped. Messages sent
+        while the connection was down are lost (exchanges do not replay them): ``on_interrupted`` is
+        called when a network error breaks the stream and ``on_resumed`` just before each attempt to
+        re-establish it, so the caller can poll across the gap.
         """
         if not self.streams_orders:
             raise OperatorError(f"{self.name} has no order stream in ccxt; poll with OrderPoller instead")
@@ -68,9 +86,13 @@ class OrderStreamMixin:
                 failures = 0
             except ccxt.NetworkError as error:
                 failures += 1
+                if on_interrupted is not None:
+                    on_interrupted()
                 if failures >= self.config.retry.attempts:
                     raise self._calls.fail("watch orders", error) from None
                 await self._calls.backoff("watch orders", failures, error)
+                if on_resumed is not None:
+                    on_resumed()
                 continue
             except Exception as error:  # converted below, never swallowed
                 raise self._calls.fail("watch orders", _ccxt_cause(error)) from None
