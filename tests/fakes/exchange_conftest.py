@@ -77,7 +77,7 @@ class ExchangeCase:
             "credentials": TEST_CREDENTIALS[self.exchange_id],
             "api_url": self.fake.url,
             "enable_rate_limit": False,
-            "timeout_ms": 2_000,
+            "timeout_ms": 10_000,  # a local fake: only a loaded CI box is ever this slow (timeout tests set 200)
             "close_grace_ms": 0,
             "retry": RetryPolicy(attempts=4, initial_delay_s=0.01, max_delay_s=0.05),
         }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 
@@ -80,14 +79,19 @@ async def test_empty_long_polls_are_held_instead_of_spinning(fake_telegram: Fake
     async with application:
         await application.start()
         await application.updater.start_polling(timeout=dt.timedelta(seconds=1))
-        await asyncio.sleep(1.5)
+        # Wait for two answered long-polls instead of sleeping a fixed time (CI may be slow to start PTB).
+        first = await fake_telegram.wait_for("getUpdates", predicate=lambda entry: entry.body.get("timeout") == 1)
+        second = await fake_telegram.wait_for(
+            "getUpdates", predicate=lambda entry: entry is not first and entry.body.get("timeout") == 1
+        )
         await application.updater.stop()
         await application.stop()
 
     polls = fake_telegram.requests("getUpdates")
-    # one held poll of 1 s, possibly a second one in flight, plus PTB's final timeout=0 cleanup call
+    assert polls[0] is first and first.response == {"ok": True, "result": []}
+    assert second.at - first.at >= 0.9  # the next empty poll was held for its 1 s too: no spinning
+    # the two held polls, possibly a third one in flight, plus PTB's final timeout=0 cleanup call
     assert 2 <= len(polls) <= 4
-    assert polls[0].body["timeout"] == 1 and polls[0].response == {"ok": True, "result": []}
 
 
 async def test_confirmed_updates_are_not_delivered_again(fake_telegram: FakeTelegram) -> None:

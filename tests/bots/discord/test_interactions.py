@@ -7,8 +7,9 @@ import json
 
 import nacl.signing
 
+from bots.discord.config import DiscordConfig
 from hub.app.container import Container
-from tests.bots.discord.conftest import OTHER, STRANGER, TRADER, audited, make_slow, orders
+from tests.bots.discord.conftest import OTHER, SLOW_S, STRANGER, TRADER, audited, make_slow, orders
 from tests.fakes.discord import DELETE_ORIGINAL, EDIT_ORIGINAL, FOLLOWUP, FakeDiscord
 
 EPHEMERAL = 1 << 6
@@ -50,7 +51,11 @@ def test_a_command_is_answered_in_the_http_response(discord_on_fake: FakeDiscord
     delivery = discord_on_fake.deliver(endpoint, interaction)
     assert delivery.status == 200 and delivery.body["type"] == 4 and delivery.acknowledged
     assert "BTC/USDT" in _description(delivery.body["data"])
-    assert delivery.elapsed_s < 3
+
+
+def test_the_ack_budget_leaves_room_inside_discords_deadline(container: Container) -> None:
+    # Discord refuses an initial response after 3 s (the tests' fake is more patient, see conftest).
+    assert 0 < DiscordConfig.from_settings(container.settings).ack_budget_s <= 1.5 < SLOW_S < 3
 
 
 def test_typed_buy_trades_once_and_is_audited_as_discord(
@@ -96,7 +101,7 @@ def test_a_slow_command_is_deferred_then_the_original_is_edited(
     fake = discord_on_fake
     interaction = fake.http_slash_command("trade", {"text": "price BTC"}, user_id=TRADER, guild_id=None)
     delivery = fake.deliver(endpoint, interaction)
-    assert delivery.body == {"type": 5} and delivery.acknowledged and delivery.elapsed_s < 3
+    assert delivery.body == {"type": 5} and delivery.acknowledged  # deferred: it did not wait for the command
     edited = fake.journal.wait_for_sync(EDIT_ORIGINAL, timeout=30)
     assert edited.status == 200 and edited.path.endswith(f"/{interaction['token']}/messages/@original")
     assert "BTC/USDT" in _description(fake.interaction_state(interaction["id"])["original"])
