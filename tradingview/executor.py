@@ -38,6 +38,7 @@ FRONTEND = "tradingview"
 _CLAIM = 50
 _STALE_MS = 60_000
 BUSY_PAUSE_S = 0.01
+#: alerts stored before targets carried their exit prices: only ``has_exits`` says there were some
 EXITS_REFUSED = (
     "take-profit and stop-loss apply to buy and sell alerts, not to closing or position targets; "
     "nothing was traded (send them as separate alerts)"
@@ -124,13 +125,15 @@ class AlertExecutor:
         return self.services.users.by_id(user_id)
 
     async def _command(self, record: AlertRecord, principal: Principal) -> str | None:
-        """The hub command text for the alert, sized against the position now for close/target."""
+        """The hub command text for the alert, sized against the position now for close/target.
+        A target's ``tp``/``sl`` bracket the difference it buys; a target that sells is refused."""
         intent = record.intent or {}
-        if intent.get("has_exits") and intent.get("kind") != "trade":  # a trade's exits are in its command
-            raise Refused(EXITS_REFUSED)
-        if intent.get("kind") == "trade":
+        if intent.get("kind") == "trade":  # a trade's exits are in its command
             assert record.command_text is not None
             return record.command_text
+        take_profit, stop_loss = intent.get("take_profit"), intent.get("stop_loss")
+        if intent.get("has_exits") and take_profit is None and stop_loss is None:
+            raise Refused(EXITS_REFUSED)
         symbol, venue_name = intent["symbol"], intent.get("venue")
         target = ZERO if intent.get("kind") == "close" else Decimal(intent["target"])
         venue = self.services.venues.get(venue_name)
@@ -142,7 +145,21 @@ class AlertExecutor:
         if difference <= 0:
             return None
         side = "buy" if target > current else "sell"
-        return f"{side} {format_decimal(difference)} {symbol} on {venue.name}"
+        command = f"{side} {format_decimal(difference)} {symbol} on {venue.name}"
+        if take_profit is None and stop_loss is None:
+            return command
+        if side == "sell":
+            raise Refused(
+                f"take-profit and stop-loss protect a position the alert opens or adds to; the target "
+                f"{format_decimal(target)} {instrument.base} is below the position {format_decimal(current)}, "
+                f"so this alert would sell {format_decimal(difference)} and there is nothing to bracket; "
+                "nothing was traded (remove tp/sl from alerts that reduce the position)"
+            )
+        if take_profit is not None:
+            command += f" tp {take_profit}"
+        if stop_loss is not None:
+            command += f" sl {stop_loss}"
+        return command
 
     def _position(self, user_id: int, venue: str, symbol: str, base: str) -> Decimal:
         """The spot position: tracked quantity, never more than the free base balance."""

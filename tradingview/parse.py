@@ -67,8 +67,8 @@ class Signal:
     venue: str | None = None
     target: Decimal | None = None
     has_exits: bool = False
-    take_profit: Decimal | None = None  # a trade's bracket exits (``tp``/``sl``), placed after it fills
-    stop_loss: Decimal | None = None
+    take_profit: Decimal | None = None  # bracket exits (``tp``/``sl``) of a trade or of a target that
+    stop_loss: Decimal | None = None  # buys: placed on what was bought, after it fills
 
     def command_text(self) -> str | None:
         """The hub command for a trade; ``None`` when it depends on the position at execution."""
@@ -89,6 +89,8 @@ class Signal:
             "venue": self.venue,
             "target": None if self.target is None else format_decimal(self.target),
             "has_exits": self.has_exits,
+            "take_profit": None if self.take_profit is None else format_decimal(self.take_profit),
+            "stop_loss": None if self.stop_loss is None else format_decimal(self.stop_loss),
         }
 
 
@@ -234,27 +236,61 @@ def _json_signal(body: AlertBody, rules: HookRules) -> Signal:
         raise AlertRejected("ticker", 'is missing; add "ticker": "{{ticker}}"')
     symbol = _symbol(_text("ticker", body.ticker))
     venue = _optional_text("venue", body.venue) or rules.venue
-    has_exits = _has_value(body.tp) or _has_value(body.sl)
+    exits = _Exits.of(body)
     action = _action(body)
     if rules.mode == "position":
-        return _position_signal(body, symbol, action, venue, rules, has_exits)
+        return _position_signal(body, symbol, action, venue, rules, exits)
     if action is None:
         raise AlertRejected("action", "is missing; use buy, sell, close, reverse or flat")
     if action == "close":
-        return Signal("close", symbol, Side.SELL, venue=venue, has_exits=has_exits)
+        exits.refuse("a close alert sells the whole position")
+        return Signal("close", symbol, Side.SELL, venue=venue)
     price = _limit_price(body)
     quantity = _quantity(body, rules)
-    take_profit = _positive("tp", body.tp) if _has_value(body.tp) else None
-    stop_loss = _positive("sl", body.sl) if _has_value(body.sl) else None
-    return Signal("trade", symbol, Side(action), quantity, price, venue, has_exits=has_exits,
-                  take_profit=take_profit, stop_loss=stop_loss)  # fmt: skip
+    return Signal("trade", symbol, Side(action), quantity, price, venue, has_exits=exits.given,
+                  take_profit=exits.take_profit, stop_loss=exits.stop_loss)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Exits:
+    """An alert's ``tp``/``sl``: bracket exits, placed on what the alert trades once it has filled."""
+
+    take_profit: Decimal | None
+    stop_loss: Decimal | None
+
+    @classmethod
+    def of(cls, body: AlertBody) -> _Exits:
+        return cls(_exit_price("tp", body.tp), _exit_price("sl", body.sl))
+
+    @property
+    def given(self) -> bool:
+        return self.take_profit is not None or self.stop_loss is not None
+
+    def refuse(self, why: str) -> None:
+        """Refuse exits on an alert that opens nothing for them to protect."""
+        if self.given:
+            raise AlertRejected(
+                "tp" if self.take_profit is not None else "sl",
+                f"take-profit and stop-loss protect a position the alert opens or adds to; {why}, so there is "
+                "nothing to bracket (remove tp/sl from this alert, or send them with the alert that buys)",
+                code="bracket_refused",
+            )
+
+
+def _exit_price(field: str, value: Any) -> Decimal | None:
+    if not _has_value(value):
+        return None
+    if isinstance(value, float):  # an unquoted number read by the fast path (short: its repr is exact)
+        value = Decimal(repr(value))
+    return _positive(field, value)
 
 
 def _position_signal(
-    body: AlertBody, symbol: str, action: str | None, venue: str | None, rules: HookRules, has_exits: bool
+    body: AlertBody, symbol: str, action: str | None, venue: str | None, rules: HookRules, exits: _Exits
 ) -> Signal:
     if action == "close":
-        return Signal("target", symbol, venue=venue, target=Decimal(0), has_exits=has_exits)
+        exits.refuse("a close alert brings the position to flat")
+        return Signal("target", symbol, venue=venue, target=Decimal(0))
     if body.position_size not in (None, ""):
         target = _decimal("position_size", body.position_size)
     else:
@@ -270,7 +306,10 @@ def _position_signal(
         else:
             raise AlertRejected("position_size", f"is missing; market_position {market} needs the position size")
     signal = _target(symbol, target, venue, rules)
-    return Signal(signal.kind, symbol, venue=signal.venue, target=signal.target, has_exits=has_exits)
+    if signal.target == 0:
+        exits.refuse("a target of 0 (flat) closes the position")
+    return Signal(signal.kind, symbol, venue=signal.venue, target=signal.target, has_exits=exits.given,
+                  take_profit=exits.take_profit, stop_loss=exits.stop_loss)  # fmt: skip
 
 
 def _target(symbol: str, target: Decimal, venue: str | None, rules: HookRules) -> Signal:

@@ -47,7 +47,16 @@ CASES: list[tuple[str, str, bool, int, str, str]] = [
     ("28_position_target.json", "position", False, 200, "executed", r"^buy 0\.02 BTC/USDT on paper$"),
     ("29_position_flat.json", "position", True, 200, "executed", r"^sell 0\.0\d+ BTC/USDT on paper$"),
     ("30_position_short.json", "position", False, 422, "rejected", r"^position_size: target -0\.01 is short"),
-]
+    ("31_position_tp_sl.json", "position", False, 200, "executed", r"^buy 0\.02 BTC/USDT on paper tp 48000 sl 45000$"),
+    ("32_position_add_tp_sl.json", "position", True, 200, "executed",
+     r"^buy 0\.01\d* BTC/USDT on paper tp 48000 sl 45000$"),
+    ("33_position_reduce_tp_sl.json", "position", True, 200, "rejected",
+     r"^take-profit and stop-loss protect .* target 0\.01 BTC is below the position 0\.0\d+, so this alert would sell"),
+    ("34_position_flat_tp_sl.json", "position", True, 422, "rejected",
+     r"^tp: take-profit and stop-loss protect .*; a target of 0 \(flat\) closes the position, so there is nothing"),
+    ("35_close_tp_sl.json", "orders", True, 422, "rejected",
+     r"^sl: take-profit and stop-loss protect .*; a close alert sells the whole position, so there is nothing"),
+]  # fmt: skip
 
 
 def test_the_corpus_covers_every_payload_file() -> None:

@@ -64,6 +64,41 @@ def test_position_mode_states_a_target() -> None:
     assert signal_of('{"ticker": "BTCUSDT", "action": "close"}', POSITION).target == 0
 
 
+def test_a_position_target_carries_its_exits_to_the_executor() -> None:
+    signal = signal_of('{"ticker": "BTCUSDT", "position_size": "0.3", "tp": "48000", "stopLoss": 45000.5}', POSITION)
+    assert (signal.kind, signal.target, signal.take_profit, signal.stop_loss) == (
+        "target",
+        Decimal("0.3"),
+        Decimal("48000"),
+        Decimal("45000.5"),
+    )
+    assert signal.command_text() is None  # sized at execution, against the position then
+    assert (signal.to_json()["take_profit"], signal.to_json()["stop_loss"]) == ("48000", "45000.5")
+
+
+@pytest.mark.parametrize(
+    ("body", "rules", "field", "why"),
+    [
+        ('{"ticker": "BTCUSDT", "action": "close", "tp": "48000"}', ORDERS, "tp", "a close alert sells"),
+        ('{"ticker": "BTCUSDT", "action": "flat", "sl": "45000"}', ORDERS, "sl", "a close alert sells"),
+        ('{"ticker": "BTCUSDT", "action": "close", "sl": "45000"}', POSITION, "sl", "brings the position to flat"),
+        ('{"ticker": "BTCUSDT", "position_size": "0", "tp": "48000"}', POSITION, "tp", "a target of 0 (flat)"),
+        ('{"ticker": "BTCUSDT", "market_position": "flat", "tp": "1", "sl": "2"}', POSITION, "tp", "a target of 0"),
+    ],
+)  # fmt: skip
+def test_exits_on_an_alert_that_only_closes_are_refused_by_name(
+    body: str, rules: HookRules, field: str, why: str
+) -> None:
+    error = refusal(body, rules)
+    assert (error.field, error.code, error.http_status) == (field, "bracket_refused", 422)
+    assert why in error.message
+    assert "nothing to bracket" in error.message
+
+
+def test_exit_prices_must_be_positive_whatever_the_action() -> None:
+    assert refusal('{"ticker": "BTCUSDT", "position_size": "1", "sl": "-5"}', POSITION).field == "sl"
+
+
 @pytest.mark.parametrize(
     ("body", "rules", "field", "status"),
     [
