@@ -102,25 +102,30 @@ def _record(row: Any) -> AlertRecord:
 
 
 _COLUMNS = tuple(column.name for column in alerts_t.columns)
-_SQLITE_INSERT = f"INSERT INTO {alerts_t.name} ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"  # noqa: S608 (our own column names)
+_SQLITE_INSERT = f"INSERT INTO {alerts_t.name} ({', '.join(_COLUMNS)}) VALUES "  # noqa: S608 (our own column names)
+_SQLITE_ROW = f"({', '.join('?' for _ in _COLUMNS)})"
+#: rows per SQLite statement: well under the 32,766 bound parameters SQLite >= 3.32 allows
+_SQLITE_ROWS = 1000
 _JSON_COLUMNS = frozenset({"unknown_keys", "intent"})
 
 
 def _insert(conn: Connection, records: list[AlertRecord]) -> None:
-    """Insert alert rows. On SQLite straight through the driver's ``executemany`` (the hot path of
-    every acknowledgement; JSON columns encoded as SQLAlchemy would); elsewhere through Core."""
+    """Insert alert rows. On SQLite as one multi-row ``INSERT`` per 1,000 rows, straight through
+    the driver (the hot path of every acknowledgement; JSON columns encoded as SQLAlchemy would):
+    one statement step per batch, not one per row, so the writer thread gives up and waits for the
+    GIL once rather than once per row while the event loop is busy. Elsewhere through Core."""
     rows = [record.row() for record in records]
     if conn.dialect.name != "sqlite":
         conn.execute(alerts_t.insert(), rows)
         return
-    values = [
-        tuple(
+    for start in range(0, len(rows), _SQLITE_ROWS):
+        chunk = rows[start : start + _SQLITE_ROWS]
+        values = [
             (None if row[name] is None else json.dumps(row[name])) if name in _JSON_COLUMNS else row[name]
+            for row in chunk
             for name in _COLUMNS
-        )
-        for row in rows
-    ]
-    conn.exec_driver_sql(_SQLITE_INSERT, values)
+        ]
+        conn.exec_driver_sql(_SQLITE_INSERT + ", ".join([_SQLITE_ROW] * len(chunk)), tuple(values))
 
 
 class AlertStore:
@@ -131,9 +136,39 @@ class AlertStore:
         self.window_ms = window_ms
         self.publish = publish
 
-    def insert_batch(self, records: list[AlertRecord], now_ms: int) -> tuple[list[AlertRecord], list[Event]]:
+    def insert_batch(
+        self, records: list[AlertRecord], now_ms: int
+    ) -> tuple[list[AlertRecord | Exception], list[Event]]:
         """Store ``records`` in one transaction; accepted ones seen before become duplicates.
-        Returns the stored records and the events of those that already have their outcome."""
+
+        Returns, in order, each record as stored or the error that kept it out, and the events of
+        those that already have their outcome. When the batch's transaction fails (a row the
+        database refuses, a unique key another process took), each record is stored again in a
+        transaction of its own, so only the rows that cannot be stored fail."""
+        try:
+            stored, events = self._insert_batch(records, now_ms)
+            return list(stored), events
+        except Exception as error:
+            if len(records) == 1:
+                log.exception("storing an alert failed", alert_id=records[0].id)
+                return [error], []
+            log.warning(
+                "storing a batch of alerts failed; storing them one by one", count=len(records), error=str(error)
+            )
+        outcomes: list[AlertRecord | Exception] = []
+        events = []
+        for record in records:
+            try:
+                stored, stored_events = self._insert_batch([record], now_ms)
+            except Exception as error:
+                log.exception("storing an alert failed", alert_id=record.id)
+                outcomes.append(error)
+            else:
+                outcomes.extend(stored)
+                events.extend(stored_events)
+        return outcomes, events
+
+    def _insert_batch(self, records: list[AlertRecord], now_ms: int) -> tuple[list[AlertRecord], list[Event]]:
         with self.db.begin() as conn:
             self._lock_hooks(conn, {r.hook_id for r in records})
             earlier = self._earlier(conn, [r for r in records if r.accepted])
@@ -261,37 +296,43 @@ class AlertWriter:
         return await future
 
     async def _run(self) -> None:
+        """Take everything queued, store it in one transaction, answer each request with its row.
+        Nothing waits for a timer: an alert alone is committed at once, and what arrives during a
+        commit is the next batch."""
         assert self._queue is not None
         queue = self._queue
         loop = asyncio.get_running_loop()
         while True:
             pending = [await queue.get()]
+            if self._thread is None:
+                await asyncio.sleep(0)  # let the requests already read join this batch
             while len(pending) < self.batch and not queue.empty():
                 pending.append(queue.get_nowait())
             records = [record for record, _ in pending]
             try:
                 if self._thread is None:
-                    await asyncio.sleep(0)  # let the requests already read join this batch
-                    while len(pending) < self.batch and not queue.empty():
-                        pending.append(queue.get_nowait())
-                    records = [record for record, _ in pending]
-                    stored, events = self.store.insert_batch(records, self.now_ms())
+                    outcomes, events = self.store.insert_batch(records, self.now_ms())
                 else:
-                    stored, events = await loop.run_in_executor(
+                    outcomes, events = await loop.run_in_executor(
                         self._thread, self.store.insert_batch, records, self.now_ms()
                     )
             except Exception as error:  # the callers answer 503: nothing of this batch was stored
                 log.exception("storing alerts failed", count=len(records))
-                for _, future in pending:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            for (_, future), record in zip(pending, stored, strict=True):
-                if not future.done():
-                    future.set_result(record)
+                outcomes, events = [error] * len(records), []
+            stored: list[AlertRecord] = []
+            for (_, future), outcome in zip(pending, outcomes, strict=True):
+                if isinstance(outcome, AlertRecord):
+                    stored.append(outcome)
+                if future.done():
+                    continue
+                if isinstance(outcome, AlertRecord):
+                    future.set_result(outcome)
+                else:
+                    future.set_exception(outcome)
             for event in events:
                 self.store.publish(event)
-            self.on_stored(stored)
+            if stored:
+                self.on_stored(stored)
 
     async def close(self) -> None:
         if self._task is not None:

@@ -33,6 +33,7 @@ class TradingViewSettings(BaseSettings):
     write_batch: int = Field(256, ge=1, le=10_000)
     write_in_thread: bool = Field(True, description="Commit alert batches in a thread (else on the event loop)")
     execute: bool = Field(True, description="Execute alerts in this process (off: only record them)")
+    gc_freeze: bool = Field(True, description="At start, exempt the app's long-lived objects from garbage collection")
 
 
 def expand_ips(addresses: tuple[str, ...] | list[str] | None) -> frozenset[str]:

@@ -131,7 +131,7 @@ class TradingViewService:
             return Answer(413, _error("payload_too_large", f"body exceeds {MAX_BODY} bytes"))
         now = self.clock.now_ms()
         source = source_of(client, headers, self.settings)
-        draft = _Draft(hook, now, source.ip, content_type[:100], raw.decode("utf-8", "replace"))
+        draft = _Draft(hook, now, source.ip[:64], content_type[:100], raw.decode("utf-8", "replace"))
         try:
             self._check_source(hook, source)
             self._limiters.hit(hook.rate_limit, hook.id)  # every alert counts, valid or not
