@@ -13,7 +13,7 @@ accounts added while it runs:
   and whenever it is interrupted, the venue's working orders are polled every ``poll_interval_s``,
   and once it is live one more round catches what happened before the subscription took effect.
   A stream that ends in error is restarted with exponential backoff (``restart_delay_s`` doubling
-  up to ``restart_max_delay_s``);
+  up to ``restart_max_delay_s``, or ``reconcile_retry_max_s`` when the error is not temporary);
 - while the stream is live a slow safety poll (``safety_poll_s``) catches messages the exchange
   dropped; venues without a stream (other exchanges, DEX wallets) are polled every ``poll_interval_s``.
 """
@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from engine.errors import TradehubError
+from engine.errors import TemporaryError, TradehubError
 from engine.orders.oms import OrderManager
 from engine.venues.ccxt import CcxtVenue
 from engine.venues.managed import ManagedVenue
@@ -142,6 +142,7 @@ class VenueWorker:
     async def _stream_loop(self) -> None:
         failures = 0
         while True:
+            cap = self.settings.restart_max_delay_s
             try:
                 if not self.venue.streams_orders():
                     log.info("%s: no order stream in ccxt; polling every %gs", self.venue.name,
@@ -149,13 +150,15 @@ class VenueWorker:
                     return
                 await self._stream()
             except TradehubError as error:
+                if not isinstance(error, TemporaryError):  # refused keys, missing master key: retry less often
+                    cap = self.settings.reconcile_retry_max_s
                 log.warning("%s: order stream down (%s); polling every %gs until it is back",
                             self.venue.name, error.message, self.settings.poll_interval_s)  # fmt: skip
             except Exception:
                 log.exception("%s: order stream failed; polling until it is back", self.venue.name)
             failures = 1 if self.live else failures + 1
             self._interrupted()
-            await asyncio.sleep(self.settings.backoff(failures, self.settings.restart_max_delay_s))
+            await asyncio.sleep(self.settings.backoff(failures, cap))
 
     async def _stream(self) -> None:
         self._begin()
