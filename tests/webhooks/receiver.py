@@ -73,7 +73,7 @@ class Receiver:
         asyncio.set_event_loop(self._loop)
         app = web.Application()
         app.router.add_route("POST", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)  # do not wait out /hang/
         self._loop.run_until_complete(self._runner.setup())
         site = web.SockSite(self._runner, self._socket, backlog=1024)
         self._loop.run_until_complete(site.start())

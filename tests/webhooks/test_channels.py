@@ -18,7 +18,7 @@ from webhooks.service import WebhookService, build_service
 
 
 def service(container: Container, channels: ChannelConfig) -> WebhookService:
-    settings = WebhookSettings(retry_schedule="0,5", jitter=0, timeout_s=2)
+    settings = WebhookSettings(retry_schedule="0,5", jitter=0, timeout_s=10)
     home = container.settings.home
     db, clock = container.db, container.clock
     return build_service(db, clock, home=home, master_key=None, settings=settings, channels=channels)
