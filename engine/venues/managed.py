@@ -25,7 +25,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.engine import Engine
 
@@ -34,6 +34,9 @@ from engine.domain import ZERO, ClientOrderId, Instrument, OrderStatus, UserId
 from engine.errors import TradehubError
 from engine.storage import repository as repo
 from engine.venues.base import OrderRequest, Venue, VenueOrderUpdate
+
+if TYPE_CHECKING:
+    from engine.venues.reconciling import VenueReport
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,7 @@ class ManagedVenue:
         self._refreshed_at: float | None = None
         self._refresh_lock = asyncio.Lock()
         self._seeded: set[str] = set()
-        self.last_reconciliation: Any = None  # the start-up report (``engine.venues.reconciling``)
+        self.last_reconciliation: VenueReport | None = None  # set by the start-up reconciliation
 
     def __repr__(self) -> str:
         state = "connected" if self._inner is not None else "not connected"
@@ -89,7 +92,7 @@ class ManagedVenue:
     def connected(self) -> bool:
         return self._inner is not None
 
-    def streams_orders(self) -> bool:
+    def has_order_stream(self) -> bool:
         """True when the connected venue pushes order updates (``watch_updates``); connects."""
         return bool(getattr(self.venue, "streams_orders", False))
 

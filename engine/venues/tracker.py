@@ -115,6 +115,10 @@ class VenueWorker:
 
     # polling -------------------------------------------------------------------------------------
 
+    def poll_now(self) -> None:
+        """Run a poll round now instead of at the next interval."""
+        self._wake.set()
+
     async def _poll_loop(self) -> None:
         while True:
             self._wake.clear()
@@ -144,7 +148,7 @@ class VenueWorker:
         while True:
             cap = self.settings.restart_max_delay_s
             try:
-                if not self.venue.streams_orders():
+                if not self.venue.has_order_stream():
                     log.info("%s: no order stream in ccxt; polling every %gs", self.venue.name,
                              self.settings.poll_interval_s)  # fmt: skip
                     return

@@ -81,7 +81,7 @@ async def test_a_fill_while_the_server_was_down_is_booked_once_after_a_restart(
             worker = tracker.worker(VENUE)
             await until(lambda: worker.reconciled and worker.caught_up, "the start-up reconciliation")
             rounds = worker.poll_rounds
-            worker._wake.set()  # one more poll round: nothing new to book
+            worker.poll_now()  # one more round: nothing new to book
             await until(lambda: worker.poll_rounds > rounds, "a poll round")
             assert booked_fills(trader, VENUE) == [Decimal("0.002"), Decimal("0.004")]
             case.fake.fill(resting, Decimal("0.004"))
