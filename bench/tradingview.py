@@ -208,7 +208,7 @@ def main() -> None:
                       f"{paced['ack_p50_ms']:.1f} / {paced['ack_p99_ms']:.1f} ms", "", "")  # fmt: skip
         table.add_row(where, "alert-to-fill p50 / p99", f"{paced['fill_p50_ms']:.0f} / {paced['fill_p99_ms']:.0f} ms",
                       "", "")  # fmt: skip
-    Console().print(table)
+    Console(width=160).print(table)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -38,6 +39,9 @@ FRONTEND = "tradingview"
 _CLAIM = 50
 _STALE_MS = 60_000
 BUSY_PAUSE_S = 0.01
+#: while alerts are arriving, the executor's share of the event loop: after an order that took t,
+#: it pauses t * (1 / share - 1) (at least BUSY_PAUSE_S), so acknowledgements keep the rest
+BUSY_SHARE = 0.2
 #: alerts stored before targets carried their exit prices: only ``has_exits`` says there were some
 EXITS_REFUSED = (
     "take-profit and stop-loss apply to buy and sell alerts, not to closing or position targets; "
@@ -91,10 +95,11 @@ class AlertExecutor:
         while (limit is None or count < limit) and (batch := self.store.claim(_CLAIM)):
             outcomes = []
             for record in batch:
+                started = time.perf_counter()
                 outcomes.append(await self.execute(record))
                 # acknowledgements first: while alerts are arriving, pause between orders (an order
                 # holds the event loop for its database work; TradingView waits only ~3 s)
-                await asyncio.sleep(BUSY_PAUSE_S if self.busy() else 0)
+                await asyncio.sleep(busy_pause(time.perf_counter() - started) if self.busy() else 0)
             self.store.complete(outcomes, self.services.clock.now_ms())
             count += len(batch)
         return count
@@ -167,6 +172,11 @@ class AlertExecutor:
             tracked = repo.position(conn, user_id, venue, symbol).quantity
             total, locked = repo.balances(conn, user_id, venue).get(base, (ZERO, ZERO))
         return max(ZERO, min(tracked, total - locked))
+
+
+def busy_pause(took_s: float) -> float:
+    """The pause after an order that took ``took_s`` while alerts are arriving."""
+    return max(BUSY_PAUSE_S, took_s * (1 / BUSY_SHARE - 1))
 
 
 def _outcome(reply: Reply) -> tuple[str, str | None, str | None]:
