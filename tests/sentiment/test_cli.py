@@ -5,9 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from sentiment.cli import app
+
+#: starts a Celery worker / the whole product in a subprocess: generous on a loaded CI box
+pytestmark = pytest.mark.timeout(600)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -76,7 +80,7 @@ def test_module_entry_point_runs_as_subprocess() -> None:
         input=stdin,
         capture_output=True,
         cwd=REPO,
-        timeout=60,
+        timeout=240,
         check=True,
     )
     lines = [json.loads(line) for line in completed.stdout.decode().splitlines()]

@@ -19,6 +19,9 @@ from hub.app.worker import make_celery
 from tests.conftest import make_settings
 from tests.kit.services import REDIS_URL, require
 
+#: starts a Celery worker / the whole product in a subprocess: generous on a loaded CI box
+pytestmark = pytest.mark.timeout(600)
+
 
 def run_snapshot_job(tmp_path: Path, template_db: Path, redis_url: str | None) -> list[tuple[int, D]]:
     shutil.copy(template_db, tmp_path / "tradehub.db")
@@ -43,10 +46,10 @@ def run_snapshot_job(tmp_path: Path, template_db: Path, redis_url: str | None) -
         env=env,
     )
     try:
-        result = make_celery(settings).send_task("tradehub.pnl_snapshot").get(timeout=60)
+        result = make_celery(settings).send_task("tradehub.pnl_snapshot").get(timeout=240)
     finally:
         worker.terminate()
-        worker.wait(timeout=20)
+        worker.wait(timeout=60)
     assert result == 1
     with built.db.connect() as conn:
         rows = conn.execute(select(repo.snapshots_t).where(repo.snapshots_t.c.user_id == alice.user_id)).all()

@@ -11,6 +11,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
+#: starts a Celery worker / the whole product in a subprocess: generous on a loaded CI box
+pytestmark = pytest.mark.timeout(600)
+
 OPTIONAL = (
     "telegram", "slack_bolt", "slack_sdk", "discord", "nacl", "tweepy", "praw", "prawcore", "feedparser",
     "transformers", "torch", "psycopg", "quantstats", "standardwebhooks", "eth_tester",
@@ -51,7 +56,7 @@ SCRIPT = textwrap.dedent(
 def test_the_server_starts_and_trades_without_any_extra(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT, ",".join(OPTIONAL), str(tmp_path)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "base install ok" in result.stdout

@@ -15,6 +15,10 @@ import pytest
 
 from tests.conftest import free_port
 
+#: each test runs several ``tradehub`` processes, each importing the whole product: on a loaded CI box
+#: one can take 15 s, so the suite's 120 s per test is too tight here.
+pytestmark = pytest.mark.timeout(600)
+
 #: the console script installed beside the interpreter running the tests (the project's virtualenv)
 TRADEHUB = (
     str(Path(sys.executable).parent / "tradehub")

@@ -9,10 +9,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from hub.app.container import build
 from hub.app.worker import make_celery
 from tests.conftest import make_settings
 from tests.strategies.live.helpers import instances, strategy_orders
+
+#: starts a Celery worker / the whole product in a subprocess: generous on a loaded CI box
+pytestmark = pytest.mark.timeout(600)
 
 
 def test_the_step_is_on_the_beat_schedule(tmp_path: Path) -> None:
@@ -39,10 +44,10 @@ async def test_a_worker_runs_the_step_and_the_strategy_trades(tmp_path: Path, te
     )  # fmt: skip
     try:
         time.sleep(1.2)  # let the first replayed bar complete
-        report = make_celery(settings).send_task("tradehub.strategies_step").get(timeout=60)
+        report = make_celery(settings).send_task("tradehub.strategies_step").get(timeout=240)
     finally:
         worker.terminate()
-        worker.wait(timeout=20)
+        worker.wait(timeout=60)
 
     assert report["paused"] is False and report["instances"] == 1 and report["orders"] >= 1
     orders = strategy_orders(built)
