@@ -82,17 +82,21 @@ def in_process(orders: int, home: Path) -> dict[str, float]:
     user = container.add_user("bench", role=Role.TRADER)
     hub = container.hub
     latencies: list[float] = []
+    cpu_ns = 0
 
     async def run() -> float:
+        nonlocal cpu_ns
         for i in range(200):  # warm-up
             await hub.handle(user, "buy 0.0002 BTC/USDT", frontend="bench", idempotency_key=f"warm-{i}")
         started = time.perf_counter()
+        cpu_started = time.thread_time_ns()
         for i in range(orders):
             t0 = time.perf_counter_ns()
             reply = await hub.handle(user, "buy 0.0002 BTC/USDT", frontend="bench", idempotency_key=f"o-{i}")
             latencies.append((time.perf_counter_ns() - t0) / 1e6)
             if not reply.ok:
                 raise RuntimeError(reply.text)
+        cpu_ns = time.thread_time_ns() - cpu_started
         return time.perf_counter() - started
 
     elapsed = asyncio.run(run())
@@ -102,6 +106,7 @@ def in_process(orders: int, home: Path) -> dict[str, float]:
         "p50_ms": statistics.median(latencies),
         "p99_ms": percentile(latencies, 0.99),
         "orders_per_s": orders / elapsed,
+        "cpu_ms_per_order": cpu_ns / 1e6 / orders,  # steadier than wall time on a shared machine
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -164,6 +169,7 @@ def main() -> None:
             "10,000 target",
             f"{local['orders_per_s'] / 10_000:.2f}",
         )
+        table.add_row("in process", "CPU per order", f"{local['cpu_ms_per_order']:.3f} ms", "", "")
         table.add_row("in process", "peak RSS", f"{local['peak_rss_mib']:.0f} MiB", "", "")
         if not args.skip_http:
             ours, bare = over_http(Path(tmp) / "http", args.seconds, args.connections)

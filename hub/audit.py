@@ -9,15 +9,20 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from engine.storage import fast
 from hub.models import AuditRow, CommandResultRow
 
 _audit = AuditRow.__table__
 _results = CommandResultRow.__table__
-_INSERT_AUDIT = _audit.insert()
-_RESULT = select(_results.c.reply).where(
-    _results.c.user_id == bindparam("user_id"),
-    _results.c.frontend == bindparam("frontend"),
-    _results.c.idempotency_key == bindparam("key"),
+_AUDIT_COLUMNS = ["ts_ms", "user_id", "principal", "frontend", "raw_text", "command", "ok", "result_code",
+                  "result_text", "latency_us", "idempotency_key", "replayed"]  # fmt: skip
+_INSERT_AUDIT = fast.Prepared(_audit.insert(), _AUDIT_COLUMNS)
+_RESULT = fast.Prepared(
+    select(_results.c.reply).where(
+        _results.c.user_id == bindparam("user_id"),
+        _results.c.frontend == bindparam("frontend"),
+        _results.c.idempotency_key == bindparam("key"),
+    )
 )
 
 
@@ -38,7 +43,8 @@ class AuditEntry:
 
 
 def record(conn: Connection, entry: AuditEntry) -> None:
-    conn.execute(
+    fast.execute(
+        conn,
         _INSERT_AUDIT,
         {
             "ts_ms": entry.ts_ms,
@@ -58,16 +64,23 @@ def record(conn: Connection, entry: AuditEntry) -> None:
 
 
 def stored_reply(conn: Connection, user_id: int, frontend: str, key: str) -> dict[str, Any] | None:
-    return conn.execute(_RESULT, {"user_id": user_id, "frontend": frontend, "key": key}).scalar()
+    row = fast.fetch_first(conn, _RESULT, {"user_id": user_id, "frontend": frontend, "key": key})
+    return None if row is None else row[0]
+
+
+_REPLY_COLUMNS = ["user_id", "frontend", "idempotency_key", "reply", "created_ms"]
+_STORE_REPLY = {  # built once: constructing the statement per call cost as much as running it
+    "postgresql": fast.Prepared(pg_insert(_results).on_conflict_do_nothing(), _REPLY_COLUMNS),
+    "sqlite": fast.Prepared(sqlite_insert(_results).on_conflict_do_nothing(), _REPLY_COLUMNS),
+}
 
 
 def store_reply(conn: Connection, user_id: int, frontend: str, key: str, reply: dict[str, Any], now_ms: int) -> None:
     """Remember the reply; if a concurrent duplicate stored one first, keep that one."""
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    conn.execute(
-        insert(_results)
-        .values(user_id=user_id, frontend=frontend, idempotency_key=key, reply=reply, created_ms=now_ms)
-        .on_conflict_do_nothing()
+    fast.execute(
+        conn,
+        _STORE_REPLY["postgresql" if conn.dialect.name == "postgresql" else "sqlite"],
+        {"user_id": user_id, "frontend": frontend, "idempotency_key": key, "reply": reply, "created_ms": now_ms},
     )
 
 

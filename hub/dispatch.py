@@ -20,6 +20,7 @@ from engine.clock import Clock
 from engine.errors import TradehubError, UserInputError
 from engine.orders.oms import OrderManager
 from engine.portfolio import PortfolioService
+from engine.storage.db import read_only
 from engine.venues.registry import VenueRegistry
 from hub import audit, grammar
 from hub.chat import ChannelPolicy, LinkCodes
@@ -78,6 +79,7 @@ class Hub:
         self.services = services
         self._handlers = dict(handlers)
         self._handlers["confirm"] = self._confirm
+        self._reader = read_only(services.db) if isinstance(services.db, Engine) else services.db
 
     def register(self, family: str, handler: Handler) -> None:
         """Add or replace the handler of a command family (used by optional packages)."""
@@ -152,7 +154,7 @@ class Hub:
         return await handler(self.services, context, command)
 
     def _stored(self, principal: Principal, frontend: str, key: str) -> Reply | None:
-        with self.services.db.connect() as conn:
+        with self._reader.connect() as conn:  # a plain read: no write lock on SQLite
             body = audit.stored_reply(conn, principal.user_id, frontend, key)
         return None if body is None else reply_from_json(body)
 

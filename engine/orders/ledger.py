@@ -51,9 +51,8 @@ class Ledger:
     def flush(self) -> None:
         """Write every balance changed since the last flush."""
         balances = self.balances()
-        for asset in sorted(self._dirty):
-            total, locked = balances[asset]
-            repo.set_balance(self.conn, self.user_id, self.venue, asset, total, locked)
+        changed = {asset: balances[asset] for asset in sorted(self._dirty)}
+        repo.set_balances(self.conn, self.user_id, self.venue, changed)
         self._dirty.clear()
 
     def daily_realized(self, day_ms: int) -> tuple[Decimal, Decimal]:

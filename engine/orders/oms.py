@@ -26,6 +26,7 @@ from engine.orders.ledger import Ledger
 from engine.orders.sizing import base_quantity
 from engine.risk import OrderFacts, RiskLimits, check_order, required_funds
 from engine.storage import repository as repo
+from engine.storage.db import read_only
 from engine.venues.base import OrderRequest, Venue, VenueOrderUpdate
 from engine.venues.registry import VenueRegistry, market_price_buffer, taker_fee_rate
 
@@ -73,6 +74,8 @@ class OrderManager:
         publisher: EventPublisher,
     ) -> None:
         self.db = db
+        # reads that no write follows: no write lock on SQLite (a stand-in for the engine is used as is)
+        self.reader = read_only(db) if isinstance(db, Engine) else db
         self.venues = venues
         self.limits = limits
         self.clock = clock
@@ -88,7 +91,7 @@ class OrderManager:
         try:
             order, request, replayed = self._accept(intent, venue, instrument, last)
         except IntegrityError:  # a concurrent retry with the same key won the race
-            with self.db.connect() as conn:
+            with self.reader.connect() as conn:
                 found = repo.order_by_key(conn, intent.user_id, intent.idempotency_key)
             if found is None:
                 raise
@@ -150,7 +153,7 @@ class OrderManager:
         venue = self.venues.get(intent.venue)
         instrument = await venue.instrument(intent.symbol)
         price = self._price_for_checks(intent, venue, instrument, await venue.last_price(intent.symbol))
-        with self.db.connect() as conn:
+        with self.reader.connect() as conn:
             facts = self._facts(Ledger(conn, intent.user_id, venue.name), intent, venue, instrument, price)
         return facts.quantity
 
@@ -246,7 +249,7 @@ class OrderManager:
     # -- canceling -------------------------------------------------------------------------------
 
     async def cancel(self, user_id: UserId, order_id: str) -> Order:
-        with self.db.connect() as conn:
+        with self.reader.connect() as conn:
             row = repo.order_row(conn, order_id)
         if row is None or (user_id and row.user_id != user_id):
             raise NotFound(f"no order {order_id}")
@@ -276,28 +279,28 @@ class OrderManager:
 
     def open_orders(self, user_id: UserId | None, *, venue: str | None = None) -> list[Order]:
         statuses = (OrderStatus.NEW, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
-        with self.db.connect() as conn:
+        with self.reader.connect() as conn:
             return repo.list_orders(conn, user_id=user_id, statuses=statuses, venue=venue, limit=10_000)
 
     def orders(self, user_id: UserId, *, venue: str | None = None, limit: int = 50) -> list[Order]:
-        with self.db.connect() as conn:
+        with self.reader.connect() as conn:
             return repo.list_orders(conn, user_id=user_id, venue=venue, limit=limit)
 
     def order(self, user_id: UserId, order_id: str) -> Order:
-        with self.db.connect() as conn:
+        with self.reader.connect() as conn:
             row = repo.order_row(conn, order_id)
         if row is None or row.user_id != user_id:
             raise NotFound(f"no order {order_id}")
         return repo.order_from_row(row)
 
     def fills(self, user_id: UserId, *, venue: str | None = None, limit: int = 50) -> list[Fill]:
-        with self.db.connect() as conn:
+        with self.reader.connect() as conn:
             return repo.list_fills(conn, user_id=user_id, venue=venue, limit=limit)
 
     # -- kill switch, ticks and restart ----------------------------------------------------------
 
     def kill_switch_on(self) -> bool:
-        with self.db.connect() as conn:
+        with self.reader.connect() as conn:
             return repo.get_state(conn, KILL_SWITCH) == "on"
 
     def set_kill_switch(self, on: bool) -> None:
@@ -318,7 +321,7 @@ class OrderManager:
         return touched
 
     def _order_by_client_id(self, client_id: ClientOrderId) -> Order | None:
-        with self.db.connect() as conn:
+        with self.reader.connect() as conn:
             return repo.order_by_client_id(conn, client_id)
 
     async def reconcile(self) -> dict[str, int]:

@@ -4,6 +4,9 @@
 SQLite has no decimal type, so money is stored there as text (exact); PostgreSQL uses NUMERIC.
 SQLite transactions start with ``BEGIN IMMEDIATE`` so read-modify-write of balances is serialised
 across processes; on PostgreSQL the same code takes row locks (``SELECT ... FOR UPDATE``).
+Reads that no write follows use ``read_only(engine)``: on SQLite its transactions start with a
+deferred ``BEGIN`` (a consistent snapshot without taking the write lock); on PostgreSQL it is the
+same engine.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from typing import Any
 
 from sqlalchemy import Dialect, Numeric, String, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 _WIDE = Context(prec=60)  # NUMERIC(38, 18) values must not be rounded by the default 28 digits
+READ_ONLY = "tradehub_read_only"  # execution option: the transaction only reads
 
 
 class Base(DeclarativeBase):
@@ -68,6 +73,12 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def read_only(engine: Engine) -> Engine:
+    """The same pool and settings as ``engine``, for transactions that only read (no write lock on
+    SQLite). Writing through it on SQLite may fail with "database is locked" under contention: don't."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
     if not in_memory:
@@ -90,6 +101,11 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        statement = "BEGIN" if connection.get_execution_options().get(READ_ONLY, False) else "BEGIN IMMEDIATE"
+        dialect = connection.dialect
+        try:  # on the DBAPI connection: through exec_driver_sql it cost as much as a write
+            connection.connection.driver_connection.execute(statement)
+        except dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(statement, (), error, dialect.loaded_dbapi.Error, dialect=dialect) from error
 
     return engine

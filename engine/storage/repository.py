@@ -1,6 +1,7 @@
 """Reads and writes of engine rows inside a caller's transaction (SQLAlchemy Core, no ORM session).
 
-Every function takes an open ``Connection``; the OMS decides the transaction boundaries.
+Every function takes an open ``Connection``; the OMS decides the transaction boundaries. The
+statements of an order's hot path are ``fast.Prepared`` (compiled once, run on the DBAPI cursor).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from engine.domain import (
     UserId,
 )
 from engine.events import Event
+from engine.storage import fast
 from engine.storage.models import (
     BalanceRow,
     DailyRealizedRow,
@@ -38,9 +40,11 @@ from engine.storage.models import (
 )
 
 orders_t = OrderRow.__table__
-_INSERT_ORDER = OrderRow.__table__.insert()
-_INSERT_FILL = FillRow.__table__.insert()
-_INSERT_EVENT = OutboxRow.__table__.insert()
+_INSERT_ORDER = fast.Prepared(orders_t.insert(), [c.name for c in orders_t.columns])
+_INSERT_FILL = fast.Prepared(FillRow.__table__.insert(), [c.name for c in FillRow.__table__.columns])
+_INSERT_EVENT = fast.Prepared(
+    OutboxRow.__table__.insert(), ["event_id", "type", "user_id", "payload", "ts_ms", "published"]
+)
 daily_t = DailyRealizedRow.__table__
 fills_t = FillRow.__table__
 balances_t = BalanceRow.__table__
@@ -50,19 +54,28 @@ state_t = EngineStateRow.__table__
 snapshots_t = PnlSnapshotRow.__table__
 
 
-_UPSERTS: dict[tuple[str, str], Any] = {}
+_UPSERTS: dict[tuple[str, str, tuple[str, ...]], fast.Prepared] = {}
 
 
-def _upsert(conn: Connection, table: Any, values: dict[str, Any], keys: list[str]) -> None:
-    """Insert or update by primary key; the statement is built once per dialect and table."""
-    cache_key = (conn.dialect.name, table.name)
+def _upsert(conn: Connection, table: Any, values: dict[str, Any] | list[dict[str, Any]], keys: list[str]) -> None:
+    """Insert or update by primary key (a list of rows, all with the same columns, is one executemany);
+    the statement is built once per dialect, table and set of columns."""
+    rows = values if isinstance(values, list) else [values]
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    cache_key = (conn.dialect.name, table.name, columns)
     statement = _UPSERTS.get(cache_key)
     if statement is None:
         insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         base = insert(table)
         changes = {c.name: base.excluded[c.name] for c in table.columns if c.name not in keys}
-        statement = _UPSERTS[cache_key] = base.on_conflict_do_update(index_elements=keys, set_=changes)
-    conn.execute(statement, values)
+        upsert = base.on_conflict_do_update(index_elements=keys, set_=changes)
+        statement = _UPSERTS[cache_key] = fast.Prepared(upsert, list(columns))
+    if len(rows) == 1:
+        fast.execute(conn, statement, rows[0])
+    else:
+        fast.execute_many(conn, statement, rows)
 
 
 def _locking(statement: Any, conn: Connection) -> Any:
@@ -96,7 +109,8 @@ def order_from_row(row: Any) -> Order:
 
 
 def insert_order(conn: Connection, order: Order, *, locked_asset: str, locked_amount: Decimal) -> None:
-    conn.execute(
+    fast.execute(
+        conn,
         _INSERT_ORDER,
         dict(
             id=order.id,
@@ -157,8 +171,8 @@ def update_order(conn: Connection, order: Order, *, locked_amount: Decimal, venu
     )
 
 
-_ORDER_BY_KEY = select(orders_t).where(
-    orders_t.c.user_id == bindparam("user_id"), orders_t.c.idempotency_key == bindparam("key")
+_ORDER_BY_KEY = fast.Prepared(
+    select(orders_t).where(orders_t.c.user_id == bindparam("user_id"), orders_t.c.idempotency_key == bindparam("key"))
 )
 _ORDER_BY_ID = select(orders_t).where(orders_t.c.id == bindparam("order_id"))
 _ORDER_BY_ID_LOCKED = _ORDER_BY_ID.with_for_update()
@@ -166,7 +180,7 @@ _ORDER_BY_CLIENT_ID = select(orders_t).where(orders_t.c.client_order_id == bindp
 
 
 def order_by_key(conn: Connection, user_id: int, idempotency_key: str) -> Order | None:
-    row = conn.execute(_ORDER_BY_KEY, {"user_id": user_id, "key": idempotency_key}).first()
+    row = fast.fetch_first(conn, _ORDER_BY_KEY, {"user_id": user_id, "key": idempotency_key})
     return order_from_row(row) if row else None
 
 
@@ -202,7 +216,8 @@ def list_orders(
 
 
 def insert_fill(conn: Connection, fill: Fill, *, trade_id: str, realized_pnl: Decimal) -> None:
-    conn.execute(
+    fast.execute(
+        conn,
         _INSERT_FILL,
         dict(
             id=fill.id,
@@ -256,12 +271,14 @@ def list_fills(conn: Connection, *, user_id: int, venue: str | None = None, limi
     ]
 
 
-_DAILY = select(daily_t).where(daily_t.c.user_id == bindparam("user_id"), daily_t.c.day_ms == bindparam("day_ms"))
+_DAILY = fast.Prepared(
+    select(daily_t).where(daily_t.c.user_id == bindparam("user_id"), daily_t.c.day_ms == bindparam("day_ms"))
+)
 
 
 def daily_realized(conn: Connection, user_id: int, day_ms: int) -> tuple[Decimal, Decimal]:
     """Realized P&L and fees of a user's fills on the UTC day starting at ``day_ms``."""
-    row = conn.execute(_DAILY, {"user_id": user_id, "day_ms": day_ms}).first()
+    row = fast.fetch_first(conn, _DAILY, {"user_id": user_id, "day_ms": day_ms})
     return (row.realized_pnl, row.fees) if row else (ZERO, ZERO)
 
 
@@ -287,10 +304,11 @@ def realized_since(conn: Connection, user_id: int, since_ms: int) -> tuple[Decim
 # -- balances and positions ---------------------------------------------------------------------
 
 
-_BALANCES = select(balances_t).where(
+_BALANCES_SELECT = select(balances_t).where(
     balances_t.c.user_id == bindparam("user_id"), balances_t.c.venue == bindparam("venue")
 )
-_BALANCES_LOCKED = _BALANCES.with_for_update()
+_BALANCES = fast.Prepared(_BALANCES_SELECT)
+_BALANCES_LOCKED = fast.Prepared(_BALANCES_SELECT.with_for_update())
 
 
 def balances(
@@ -298,7 +316,7 @@ def balances(
 ) -> dict[str, tuple[Decimal, Decimal]]:
     """``asset -> (total, locked)``."""
     locked = for_update and conn.dialect.name == "postgresql"
-    rows = conn.execute(_BALANCES_LOCKED if locked else _BALANCES, {"user_id": user_id, "venue": venue})
+    rows = fast.fetch_all(conn, _BALANCES_LOCKED if locked else _BALANCES, {"user_id": user_id, "venue": venue})
     return {row.asset: (row.total, row.locked) for row in rows}
 
 
@@ -311,15 +329,27 @@ def set_balance(conn: Connection, user_id: int, venue: str, asset: str, total: D
     )
 
 
-_POSITION = select(positions_t).where(
-    positions_t.c.user_id == bindparam("user_id"),
-    positions_t.c.venue == bindparam("venue"),
-    positions_t.c.symbol == bindparam("symbol"),
+def set_balances(conn: Connection, user_id: int, venue: str, changed: dict[str, tuple[Decimal, Decimal]]) -> None:
+    """Write several ``asset -> (total, locked)`` balances of one account in one executemany."""
+    if changed:
+        rows = [
+            {"user_id": user_id, "venue": venue, "asset": asset, "total": total, "locked": locked}
+            for asset, (total, locked) in changed.items()
+        ]
+        _upsert(conn, balances_t, rows, ["user_id", "venue", "asset"])
+
+
+_POSITION = fast.Prepared(
+    select(positions_t).where(
+        positions_t.c.user_id == bindparam("user_id"),
+        positions_t.c.venue == bindparam("venue"),
+        positions_t.c.symbol == bindparam("symbol"),
+    )
 )
 
 
 def position(conn: Connection, user_id: int, venue: str, symbol: str) -> Position:
-    row = conn.execute(_POSITION, {"user_id": user_id, "venue": venue, "symbol": symbol}).first()
+    row = fast.fetch_first(conn, _POSITION, {"user_id": user_id, "venue": venue, "symbol": symbol})
     if row is None:
         return Position(UserId(user_id), venue, symbol)
     return Position(UserId(user_id), venue, symbol, row.quantity, row.average_cost, row.realized_pnl, row.fees_paid)
@@ -357,7 +387,8 @@ def save_position(conn: Connection, pos: Position) -> None:
 
 def add_events(conn: Connection, events: list[Event]) -> None:
     if events:
-        conn.execute(
+        fast.execute_many(
+            conn,
             _INSERT_EVENT,
             [
                 {
@@ -373,11 +404,12 @@ def add_events(conn: Connection, events: list[Event]) -> None:
         )
 
 
-_STATE = select(state_t.c.value).where(state_t.c.key == bindparam("key"))
+_STATE = fast.Prepared(select(state_t.c.value).where(state_t.c.key == bindparam("key")))
 
 
 def get_state(conn: Connection, key: str) -> str | None:
-    return conn.execute(_STATE, {"key": key}).scalar()
+    row = fast.fetch_first(conn, _STATE, {"key": key})
+    return None if row is None else row[0]
 
 
 def set_state(conn: Connection, key: str, value: str) -> None:
