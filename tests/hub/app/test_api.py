@@ -15,6 +15,9 @@ from hub.app.container import Container
 from hub.principals import Role
 from tests.conftest import LiveServer, make_settings
 
+#: Seconds for any one request or websocket wait: generous, the server shares a loaded 2-core CI box.
+TIMEOUT = 30
+
 
 @pytest.fixture
 def key(container: Container) -> str:
@@ -24,7 +27,7 @@ def key(container: Container) -> str:
 
 @pytest.fixture
 def client(api: LiveServer, key: str) -> httpx.Client:
-    with httpx.Client(base_url=api.url, headers={"Authorization": f"Bearer {key}"}, timeout=10) as http:
+    with httpx.Client(base_url=api.url, headers={"Authorization": f"Bearer {key}"}, timeout=TIMEOUT) as http:
         yield http
 
 
@@ -58,7 +61,9 @@ def test_cancel_through_delete(client: httpx.Client) -> None:
 
 def test_missing_or_wrong_key_is_401_and_runs_nothing(api: LiveServer, container: Container, key: str) -> None:
     for headers in ({}, {"Authorization": "Bearer th_wrong-key-aaaaaaaaaaaaaaaaaaaa"}, {"Authorization": key}):
-        response = httpx.post(f"{api.url}/api/v1/commands", json={"text": "buy 0.01 BTC/USDT"}, headers=headers)
+        response = httpx.post(
+            f"{api.url}/api/v1/commands", json={"text": "buy 0.01 BTC/USDT"}, headers=headers, timeout=TIMEOUT
+        )
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "unauthenticated"
         assert response.headers["www-authenticate"] == "Bearer"
@@ -69,7 +74,7 @@ def test_revoked_key_stops_working(api: LiveServer, container: Container) -> Non
     container.add_user("bob")
     bob_key = container.services.users.create_key("bob")
     container.services.users.revoke_keys("bob")
-    response = httpx.get(f"{api.url}/api/v1/orders", headers={"Authorization": f"Bearer {bob_key}"})
+    response = httpx.get(f"{api.url}/api/v1/orders", headers={"Authorization": f"Bearer {bob_key}"}, timeout=TIMEOUT)
     assert response.status_code == 401
 
 
@@ -80,6 +85,7 @@ def test_viewer_gets_403_for_trades(api: LiveServer, container: Container) -> No
         f"{api.url}/api/v1/commands",
         json={"text": "sell 1 BTC/USDT"},
         headers={"Authorization": f"Bearer {viewer_key}"},
+        timeout=TIMEOUT,
     )
     assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
 
@@ -149,7 +155,8 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path, clock, template_db) -
     key = built.services.users.create_key("alice")
     with LiveServer(create_app(built)) as server:
         statuses = [
-            httpx.get(f"{server.url}/api/v1/orders", headers={"Authorization": f"Bearer {key}"}) for _ in range(4)
+            httpx.get(f"{server.url}/api/v1/orders", headers={"Authorization": f"Bearer {key}"}, timeout=TIMEOUT)
+            for _ in range(4)
         ]
     assert [r.status_code for r in statuses] == [200, 200, 200, 429]
     assert int(statuses[-1].headers["retry-after"]) >= 1
@@ -157,22 +164,22 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path, clock, template_db) -
 
 
 def test_health_metrics_and_docs(api: LiveServer) -> None:
-    assert httpx.get(f"{api.url}/healthz").json()["status"] == "ok"
-    httpx.get(f"{api.url}/healthz")
-    assert "tradehub_http_requests_total" in httpx.get(f"{api.url}/metrics").text
-    spec = httpx.get(f"{api.url}/openapi.json").json()
+    assert httpx.get(f"{api.url}/healthz", timeout=TIMEOUT).json()["status"] == "ok"
+    httpx.get(f"{api.url}/healthz", timeout=TIMEOUT)
+    assert "tradehub_http_requests_total" in httpx.get(f"{api.url}/metrics", timeout=TIMEOUT).text
+    spec = httpx.get(f"{api.url}/openapi.json", timeout=TIMEOUT).json()
     assert "/api/v1/commands" in spec["paths"]
-    assert httpx.get(f"{api.url}/docs").status_code == 200
-    missing = httpx.get(f"{api.url}/api/v1/nothing")
+    assert httpx.get(f"{api.url}/docs", timeout=TIMEOUT).status_code == 200
+    missing = httpx.get(f"{api.url}/api/v1/nothing", timeout=TIMEOUT)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
 
 
 def test_stream_pushes_fill_events_to_the_owner(api: LiveServer, client: httpx.Client, key: str) -> None:
     ws_url = api.url.replace("http", "ws") + f"/api/v1/stream?token={key}"
-    with connect(ws_url, open_timeout=5) as socket:
-        assert json.loads(socket.recv(timeout=5))["type"] == "hello"
+    with connect(ws_url, open_timeout=TIMEOUT) as socket:
+        assert json.loads(socket.recv(timeout=TIMEOUT))["type"] == "hello"
         client.post("/api/v1/commands", json={"text": "buy 0.01 BTC/USDT"})
-        types = [json.loads(socket.recv(timeout=5))["type"] for _ in range(2)]
+        types = [json.loads(socket.recv(timeout=TIMEOUT))["type"] for _ in range(2)]
     assert types == ["order.placed", "order.filled"]
 
 
@@ -180,6 +187,6 @@ def test_stream_refuses_a_bad_token(api: LiveServer) -> None:
     from websockets.exceptions import ConnectionClosed
 
     url = api.url.replace("http", "ws") + "/api/v1/stream?token=th_bad"
-    with connect(url, open_timeout=5) as socket, pytest.raises(ConnectionClosed) as closed:
-        socket.recv(timeout=5)
+    with connect(url, open_timeout=TIMEOUT) as socket, pytest.raises(ConnectionClosed) as closed:
+        socket.recv(timeout=TIMEOUT)
     assert closed.value.rcvd.code == 4401
