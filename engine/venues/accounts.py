@@ -12,23 +12,22 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ccxt
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from web3 import AsyncHTTPProvider, AsyncWeb3
 
 from engine.clock import Clock
 from engine.errors import Conflict, NotFound, OperatorError, UserInputError
 from engine.venues import storage
-from engine.venues.ccxt import CcxtVenue, CcxtVenueConfig, Credentials
-from engine.venues.ccxt.factory import rebase_urls
+from engine.venues.ccxt.config import CcxtVenueConfig, Credentials
 from engine.venues.credentials import CredentialBox, hint
-from engine.venues.dex import ChainConfig, DexVenue, DexVenueConfig, TokenConfig
-from engine.venues.dex.keystore import unlock
+from engine.venues.dex.config import ChainConfig, DexVenueConfig, TokenConfig
 from engine.venues.managed import AccountVenue, ManagedVenue
 from engine.venues.registry import VenueRegistry
+
+if TYPE_CHECKING:  # ccxt, web3 and eth-account load only when an account is added or connected
+    from web3 import AsyncWeb3
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +97,7 @@ class VenueAccount:
 
 
 def _view(stored: storage.StoredAccount) -> VenueAccount:
-    return VenueAccount(
-        stored.name, stored.owner_user_id, stored.kind, stored.config, stored.hint, stored.created_ms
-    )
+    return VenueAccount(stored.name, stored.owner_user_id, stored.kind, stored.config, stored.hint, stored.created_ms)
 
 
 def _chain_config(config: dict[str, Any]) -> ChainConfig:
@@ -109,6 +106,13 @@ def _chain_config(config: dict[str, Any]) -> ChainConfig:
         name=config["chain"], chain_id=int(config["chain_id"]), rpc_url=config["rpc_url"], router=config["router"],
         factory=config["factory"], tokens=tokens, native_symbol=config["native_symbol"],
     )  # fmt: skip
+
+
+def _http_web3(chain: ChainConfig) -> AsyncWeb3:
+    """A web3 client of ``chain``'s RPC over HTTP (the default ``web3_for``)."""
+    from web3 import AsyncHTTPProvider, AsyncWeb3
+
+    return AsyncWeb3(AsyncHTTPProvider(chain.rpc_url))
 
 
 class VenueAccounts:
@@ -129,12 +133,16 @@ class VenueAccounts:
         self.box = box
         self.clock = clock
         self._exchange_overrides = dict(exchange_overrides or {})
-        self._web3_for = web3_for or (lambda chain: AsyncWeb3(AsyncHTTPProvider(chain.rpc_url)))
+        self._web3_for = web3_for or _http_web3
 
     # adding ----------------------------------------------------------------------------------------
 
     def add_exchange(self, owner_user_id: int, spec: ExchangeAccountSpec) -> VenueAccount:
         """Validate and store an exchange account, then register it; no network call is made."""
+        import ccxt
+
+        from engine.venues.ccxt.factory import rebase_urls
+
         self._check_name(spec.name)
         exchange_id = spec.exchange_id.strip().lower()
         if exchange_id not in ccxt.exchanges:
@@ -157,6 +165,8 @@ class VenueAccounts:
 
     def add_wallet(self, owner_user_id: int, spec: WalletSpec) -> VenueAccount:
         """Validate (unlock the keystore, check addresses) and store a DEX wallet, then register it."""
+        from engine.venues.dex.keystore import unlock
+
         self._check_name(spec.name)
         chain = spec.chain.strip().lower()
         known_id, known_native = CHAINS.get(chain, (None, "ETH"))
@@ -256,12 +266,17 @@ class VenueAccounts:
             raise NotFound(f"venue account {name!r} was removed")
         secrets = self.box.open(stored.sealed)
         if stored.kind == "dex":
+            from engine.venues.dex.adapter import DexVenue
+            from engine.venues.dex.keystore import unlock
+
             config = DexVenueConfig(
                 _chain_config(stored.config), secrets["keystore"], secrets["password"], name=stored.name,
                 slippage_bps=int(stored.config.get("slippage_bps", 50)), dry_run=bool(stored.config.get("dry_run")),
             )  # fmt: skip
             wallet = unlock(config.keystore_json, config.keystore_password)
             return DexVenue(config, self._web3_for(config.chain), wallet)
+        from engine.venues.ccxt.adapter import CcxtVenue
+
         credentials = Credentials(secrets["api_key"], secrets["secret"], secrets.get("password", ""))
         return CcxtVenue.from_config(self._exchange_config(stored.name, stored.config, credentials))
 

@@ -22,7 +22,7 @@ from engine.errors import OperatorError, TradehubError
 from engine.orders.oms import OrderManager
 from engine.storage import repository as repo
 from engine.venues.base import VenueOrderUpdate
-from engine.venues.ccxt import CcxtVenue, VenueOpenOrder, reconcile
+from engine.venues.ccxt import VenueOpenOrder, is_ccxt_venue
 from engine.venues.managed import ManagedVenue
 from engine.venues.tracking import book_update
 
@@ -118,8 +118,10 @@ def open_order_json(order: VenueOpenOrder) -> dict[str, Any]:
 async def reconcile_venue(oms: OrderManager, venue: ManagedVenue, *, apply: bool = True) -> VenueReport:
     """Compare ``venue``'s exchange account with the store; with ``apply`` book what differs."""
     inner = venue.venue
-    if not isinstance(inner, CcxtVenue):
+    if not is_ccxt_venue(inner):
         raise OperatorError(f"{venue.name} is not an exchange account; only exchange accounts are reconciled")
+    from engine.venues.ccxt.reconcile import reconcile
+
     working = [order for order in oms.open_orders(None, venue=venue.name) if order.status is not OrderStatus.NEW]
     for order in working:  # the fills the store has: the exchange's answer then shows exactly the missing ones
         venue.seed_fills(order.client_order_id, force=True)

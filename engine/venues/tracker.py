@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from engine.errors import TemporaryError, TradehubError
 from engine.orders.oms import OrderManager
-from engine.venues.ccxt import CcxtVenue
+from engine.venues.ccxt import is_ccxt_venue
 from engine.venues.managed import ManagedVenue
 from engine.venues.reconciling import log_report, reconcile_venue
 from engine.venues.tracking import book_streamed, poll_venue
@@ -96,7 +96,7 @@ class VenueWorker:
         if self.reconciled or self._monotonic() < self._next_reconcile_at:
             return
         try:
-            if not isinstance(self.venue.venue, CcxtVenue):
+            if not is_ccxt_venue(self.venue.venue):
                 self.reconciled = True
                 return
             report = await reconcile_venue(self.oms, self.venue)
