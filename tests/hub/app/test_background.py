@@ -64,6 +64,9 @@ def test_end_of_day_snapshot_runs_on_the_embedded_broker(tmp_path: Path, templat
 @pytest.mark.redis
 def test_end_of_day_snapshot_runs_through_redis(tmp_path: Path, template_db: Path) -> None:
     url = require(REDIS_URL.rsplit("/", 1)[0] + "/9", "Redis")
+    import redis
+
+    redis.Redis.from_url(url).flushdb()  # no tasks or results left in db 9 by an earlier, interrupted run
     assert run_snapshot_job(tmp_path, template_db, url) == [(1, D("10000"))]
 
 

@@ -33,6 +33,42 @@ def cli(home: Path, *args: str, extra_env: dict[str, str] | None = None) -> subp
     return subprocess.run([TRADEHUB, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
+#: seconds for one HTTP request to a ``tradehub serve`` subprocess on a loaded CI box
+HTTP_TIMEOUT = 30
+
+
+def start_serve(home: Path, log: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """``tradehub serve`` on a free port, once it answers ``/healthz``; its output goes to ``log``.
+
+    The port is picked free, then bound by the server a few seconds later: another process can take it in
+    between, and the server then exits on the bind. That start is retried on a new port (three tries).
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRADEHUB_")}
+    env["TRADEHUB_HOME"] = str(home)
+    output = ""
+    for _attempt in range(3):
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        with log.open("wb") as sink:
+            server = subprocess.Popen([TRADEHUB, "serve", "--port", str(port)], env=env, stdout=sink, stderr=sink)
+        deadline = time.monotonic() + 90  # importing the product and starting its worker, on a busy box
+        while server.poll() is None:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    return server, base, log
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                server.kill()
+                server.wait(timeout=30)
+                pytest.fail(f"serve did not come up within 90 s:\n{log.read_text()}")
+            time.sleep(0.2)
+        output = log.read_text()
+        if "address already in use" not in output.lower():
+            pytest.fail(f"serve exited with {server.returncode}:\n{output}")
+    pytest.fail(f"serve could not bind a free port in three tries:\n{output}")
+
+
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli-home")
@@ -110,7 +146,7 @@ def test_db_upgrade_and_help(tmp_path: Path) -> None:
         assert command in help_text
 
 
-def test_serve_starts_with_embedded_defaults_and_reconciles_a_crashed_order(home: Path) -> None:
+def test_serve_starts_with_embedded_defaults_and_reconciles_a_crashed_order(home: Path, tmp_path: Path) -> None:
     """A newcomer's first run: the server starts, trades on paper, and cleans up after a crash."""
     import sqlite3
 
@@ -124,29 +160,17 @@ def test_serve_starts_with_embedded_defaults_and_reconciles_a_crashed_order(home
     )
     db.commit()
     db.close()
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRADEHUB_")}
-    env["TRADEHUB_HOME"] = str(home)
-    server = subprocess.Popen(
-        [TRADEHUB, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base, log = start_serve(home, tmp_path / "serve.log")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "serve did not come up"
-            time.sleep(0.2)
         headers = {"Authorization": f"Bearer {key}"}
-        response = httpx.post(f"{base}/api/v1/commands", json={"text": "buy 0.01 ETH/USDT"}, headers=headers)
+        response = httpx.post(
+            f"{base}/api/v1/commands", json={"text": "buy 0.01 ETH/USDT"}, headers=headers, timeout=HTTP_TIMEOUT
+        )
         assert response.status_code == 200 and response.json()["data"]["order"]["status"] == "filled"
-        crashed = httpx.get(f"{base}/api/v1/orders/ord_crashed", headers=headers).json()["order"]
-        assert crashed["status"] == "rejected" and "restart" in crashed["reason"]
+        crashed = httpx.get(f"{base}/api/v1/orders/ord_crashed", headers=headers, timeout=HTTP_TIMEOUT).json()
+        assert crashed["order"]["status"] == "rejected" and "restart" in crashed["order"]["reason"]
     finally:
         server.send_signal(signal.SIGINT)
-        output, _ = server.communicate(timeout=30)
+        server.wait(timeout=30)
+    output = log.read_text()
     assert f"API at {base}/api/v1, docs at {base}/docs" in output
