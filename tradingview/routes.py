@@ -29,9 +29,9 @@ def make_router(container: Container, settings: TradingViewSettings | None = Non
         frozen = service.settings.gc_freeze
         if frozen:
             freeze_startup_objects()
-        if service.executor is not None:
-            service.executor.start()
         try:
+            if service.executor is not None:
+                service.executor.start()
             yield
         finally:
             if service.executor is not None:

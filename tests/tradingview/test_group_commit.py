@@ -4,9 +4,11 @@ across processes, a row the database refuses fails alone, and nothing acknowledg
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -121,6 +123,13 @@ def test_a_lone_alert_is_committed_at_once(container: Container) -> None:
     assert store.batches == [1, 1, 1]
 
 
+def _eventually(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.05)
+
+
 def _order_count(container: Container) -> int:
     with container.db.connect() as conn:
         return conn.execute(select(func.count()).select_from(OrderRow)).scalar_one()
@@ -171,7 +180,9 @@ def test_an_alert_acknowledged_before_a_stop_is_executed_after_the_restart(
         ack = trader.send(hook, WITH_ID, content_type="application/json")
         assert ack.json()["status"] == "accepted"
         assert trader.alerts()[0]["status"] == "pending"
+        assert gc.get_freeze_count() > 0  # the app's start-up objects are out of the collector's way
     assert _order_count(container) == 0
+    _eventually(lambda: gc.get_freeze_count() == 0)  # and handed back when it stopped
 
     monkeypatch.setenv("TRADEHUB_TRADINGVIEW_EXECUTE", "true")
     with LiveServer(create_app(container)) as second:
