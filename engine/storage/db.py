@@ -22,6 +22,8 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from engine.storage import checkpoint
+
 _WIDE = Context(prec=60)  # NUMERIC(38, 18) values must not be rounded by the default 28 digits
 READ_ONLY = "tradehub_read_only"  # execution option: the transaction only reads
 
@@ -108,4 +110,6 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         except dialect.loaded_dbapi.Error as error:
             raise DBAPIError.instance(statement, (), error, dialect.loaded_dbapi.Error, dialect=dialect) from error
 
+    if not in_memory:
+        checkpoint.install(engine, Path(path))  # WAL checkpoints in a background thread, not in a commit
     return engine
