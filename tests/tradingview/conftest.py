@@ -32,7 +32,7 @@ class Trader:
         return {"Authorization": f"Bearer {self.key}"}
 
     def create_hook(self, **options: Any) -> dict[str, Any]:
-        response = httpx.post(f"{self.url}/api/v1/tradingview/hooks", json=options, headers=self.auth)
+        response = httpx.post(f"{self.url}/api/v1/tradingview/hooks", json=options, headers=self.auth, timeout=30)
         assert response.status_code == 201, response.text
         return response.json()
 
@@ -40,14 +40,15 @@ class Trader:
         self, hook: dict[str, Any], body: str | bytes, *, content_type: str = "text/plain; charset=utf-8", **kw: Any
     ) -> httpx.Response:
         headers = {"Content-Type": content_type, **kw.pop("headers", {})}
+        kw.setdefault("timeout", 30)
         return httpx.post(f"{self.url}{hook['url']}", content=body, headers=headers, **kw)
 
     def alerts(self, **params: Any) -> list[dict[str, Any]]:
-        response = httpx.get(f"{self.url}/api/v1/tradingview/alerts", params=params, headers=self.auth)
+        response = httpx.get(f"{self.url}/api/v1/tradingview/alerts", params=params, headers=self.auth, timeout=30)
         assert response.status_code == 200, response.text
         return response.json()["alerts"]
 
-    def outcome(self, alert_id: str, *, timeout: float = 10.0) -> dict[str, Any]:
+    def outcome(self, alert_id: str, *, timeout: float = 60.0) -> dict[str, Any]:
         """Wait until the alert has its outcome (it executes after the acknowledgement)."""
         deadline = time.monotonic() + timeout
         while True:

@@ -65,7 +65,7 @@ def test_the_corpus_covers_every_payload_file() -> None:
 
 def _prebuy(trader: Trader) -> None:
     response = httpx.post(
-        f"{trader.url}/api/v1/commands", json={"text": "buy 0.02 BTC/USDT"}, headers=trader.auth, timeout=10
+        f"{trader.url}/api/v1/commands", json={"text": "buy 0.02 BTC/USDT"}, headers=trader.auth, timeout=30
     )
     assert response.status_code == 200, response.text
 
