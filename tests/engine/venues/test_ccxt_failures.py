@@ -14,6 +14,14 @@ from engine.venues.base import OrderRequest
 from engine.venues.ccxt import Credentials, RetryPolicy
 from tests.fakes.exchange_conftest import TEST_CREDENTIALS, ExchangeCase
 
+#: The client's timeout in the timeout tests, and how late the fake answers a delayed request. An ordinary
+#: request must stay well inside the timeout even on a loaded CI box (an extra timeout and retry would change
+#: the counts asserted). A delayed one always outlasts it: the fake, on the test's own event loop, sleeps
+#: that long before answering, and the client's timer is due first. Teardown waits for the late answers,
+#: so the delay is not longer than it needs to be.
+TIMEOUT_MS = 2000
+LATE_S = 3.0
+
 
 def limit_buy(client_id: str, quantity: str = "0.01", price: str = "29000") -> OrderRequest:
     return OrderRequest(
@@ -24,9 +32,9 @@ def limit_buy(client_id: str, quantity: str = "0.01", price: str = "29000") -> O
 async def test_timeout_after_placement_finds_the_order_instead_of_placing_another(
     exchange_case: ExchangeCase,
 ) -> None:
-    venue, fake = exchange_case.venue(timeout_ms=200), exchange_case.fake
+    venue, fake = exchange_case.venue(timeout_ms=TIMEOUT_MS), exchange_case.fake
     await venue.load_markets()
-    fake.delay_next("create_order", seconds=0.5)
+    fake.delay_next("create_order", seconds=LATE_S)
 
     update = await venue.submit(limit_buy("lost-response-1"))
 
@@ -40,9 +48,9 @@ async def test_timeout_after_placement_finds_the_order_instead_of_placing_anothe
 async def test_order_not_yet_listed_after_timeout_is_found_through_the_duplicate_id(
     exchange_case: ExchangeCase,
 ) -> None:
-    venue, fake = exchange_case.venue(timeout_ms=200), exchange_case.fake
+    venue, fake = exchange_case.venue(timeout_ms=TIMEOUT_MS), exchange_case.fake
     await venue.load_markets()
-    fake.delay_next("create_order", seconds=0.5)
+    fake.delay_next("create_order", seconds=LATE_S)
     fake.hide_next_lookups(1)  # the exchange has the order but its query side lags
 
     update = await venue.submit(limit_buy("lagging-1"))
@@ -81,10 +89,10 @@ async def test_429_honours_retry_after_without_treating_the_order_as_placed(exch
 
 
 async def test_reads_are_retried_on_429_and_timeouts(exchange_case: ExchangeCase) -> None:
-    venue, fake = exchange_case.venue(timeout_ms=200), exchange_case.fake
+    venue, fake = exchange_case.venue(timeout_ms=TIMEOUT_MS), exchange_case.fake
     await venue.load_markets()
     fake.fail_next("ticker", status=429)
-    fake.delay_next("balance", seconds=0.5)
+    fake.delay_next("balance", seconds=LATE_S)
 
     assert await venue.last_price("BTC/USDT") == Decimal("30000")
     assert (await venue.balances())["USDT"] == Decimal("10000")
@@ -145,12 +153,12 @@ async def test_secrets_never_reach_error_messages_or_logs(
     exchange_case: ExchangeCase, caplog: pytest.LogCaptureFixture
 ) -> None:
     credentials = TEST_CREDENTIALS[exchange_case.exchange_id]
-    venue = exchange_case.venue(timeout_ms=200, retry=RetryPolicy(attempts=2, initial_delay_s=0.01))
+    venue = exchange_case.venue(timeout_ms=TIMEOUT_MS, retry=RetryPolicy(attempts=2, initial_delay_s=0.01))
     fake = exchange_case.fake
     await venue.load_markets()
     echo = f"rejected key={credentials.api_key} secret={credentials.secret} pass={credentials.password}"
     fake.reject_next("balance", echo)
-    fake.delay_next("balance", seconds=0.5, times=10)  # timeouts: ccxt's message carries the signed URL
+    fake.delay_next("balance", seconds=LATE_S, times=10)  # timeouts: ccxt's message carries the signed URL
     caplog.set_level(logging.DEBUG)
 
     with pytest.raises(VenueError) as rejected:

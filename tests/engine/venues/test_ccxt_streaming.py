@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from decimal import Decimal
 
 import pytest
@@ -13,9 +14,13 @@ from engine.venues.base import OrderRequest, VenueOrderUpdate
 from engine.venues.ccxt import Credentials
 from tests.fakes.exchange_conftest import TEST_CREDENTIALS, ExchangeCase
 
+#: seconds to wait for the websocket (ccxt.pro connects and authenticates) on a loaded 2-core CI box
+WAIT_S = 30
+
 
 async def _until_subscribed(case: ExchangeCase) -> None:
-    for _ in range(500):
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
         if case.fake.state.listeners:
             return
         await asyncio.sleep(0.01)
@@ -42,7 +47,7 @@ async def test_fills_arrive_over_the_websocket_once_each(make_exchange_case) -> 
     order = case.fake.order_by_client_id(venue.exchange_client_id("ws-1"))
     case.fake.fill(order, Decimal("0.004"))
     case.fake.fill(order, Decimal("0.006"), Decimal("28990"))
-    await asyncio.wait_for(consumer, timeout=10)
+    await asyncio.wait_for(consumer, timeout=WAIT_S)
 
     fills = [fill for update in received for fill in update.fills]
     assert venue.streams_orders
@@ -62,7 +67,7 @@ async def test_stream_subscription_with_a_wrong_secret_fails_without_echoing_it(
     venue = case.venue(credentials=wrong)
 
     with pytest.raises(VenueError) as caught:
-        await asyncio.wait_for(anext(venue.watch_updates()), timeout=10)
+        await asyncio.wait_for(anext(venue.watch_updates()), timeout=WAIT_S)
 
     assert wrong.secret not in str(caught.value)
 

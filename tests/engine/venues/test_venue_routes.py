@@ -33,7 +33,7 @@ async def as_user(server: LiveServer, keyed_container: Container) -> AsyncIterat
     clients = {}
     for name, role in (("alice", Role.TRADER), ("bob", Role.TRADER), ("root", Role.ADMIN), ("vic", Role.VIEWER)):
         headers = {"Authorization": f"Bearer {_key(keyed_container, name, role)}"}
-        clients[name] = httpx.AsyncClient(base_url=server.url, headers=headers, timeout=15)
+        clients[name] = httpx.AsyncClient(base_url=server.url, headers=headers, timeout=30)
     yield clients
     for client in clients.values():
         await client.aclose()
