@@ -49,7 +49,7 @@ def test_sentiment_over_rest(hub: HubDriver) -> None:
     key = hub.container.services.users.create_key("viewer")
     with LiveServer(create_app(hub.container)) as server:
         headers = {"Authorization": f"Bearer {key}"}
-        body = httpx.get(f"{server.url}/api/v1/sentiment/BTC", headers=headers).json()
-        bad = httpx.get(f"{server.url}/api/v1/sentiment/{'x' * 40}", headers=headers)
+        body = httpx.get(f"{server.url}/api/v1/sentiment/BTC", headers=headers, timeout=30).json()
+        bad = httpx.get(f"{server.url}/api/v1/sentiment/{'x' * 40}", headers=headers, timeout=30)
     assert body["symbol"] == "BTC" and body["post_volume_24h"] == 3
     assert bad.status_code == 400

@@ -15,7 +15,7 @@ from tests.strategies.copytrade.helpers import mirrors
 
 def command(api: LiveServer, key: str, text: str) -> httpx.Response:
     return httpx.post(f"{api.url}/api/v1/commands", json={"text": text},
-                      headers={"Authorization": f"Bearer {key}"}, timeout=20)  # fmt: skip
+                      headers={"Authorization": f"Bearer {key}"}, timeout=30)  # fmt: skip
 
 
 async def test_follow_leaders_and_unfollow_over_rest(
@@ -29,7 +29,7 @@ async def test_follow_leaders_and_unfollow_over_rest(
 
     traded = command(api, leader, "buy 0.01 BTC/USDT")
     assert traded.status_code == 200, traded.text
-    deadline = time.monotonic() + 20  # the server's loop copies the fill in the background
+    deadline = time.monotonic() + 60  # the server's loop copies the fill in the background
     while not mirrors(hub.container, follower_id=hub.user.user_id) and time.monotonic() < deadline:
         time.sleep(0.05)
     (copied,) = mirrors(hub.container, follower_id=hub.user.user_id)
@@ -38,7 +38,7 @@ async def test_follow_leaders_and_unfollow_over_rest(
     board = command(api, alice, "leaders").json()
     assert board["data"]["leaders"][0]["leader"] == "lea" and board["data"]["recent"][0]["status"] == "mirrored"
     assert f"(order {copied.order_id})" in board["text"]
-    fills = httpx.get(f"{api.url}/api/v1/fills", headers={"Authorization": f"Bearer {alice}"}, timeout=20).json()
+    fills = httpx.get(f"{api.url}/api/v1/fills", headers={"Authorization": f"Bearer {alice}"}, timeout=30).json()
     assert fills["fills"][0]["order_id"] == copied.order_id
 
     bad = command(api, alice, "follow ghost")

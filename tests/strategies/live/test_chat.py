@@ -87,7 +87,7 @@ async def test_bad_parameters_give_a_clear_400_and_create_nothing(hub: HubDriver
 
 async def test_bad_parameters_over_rest_are_a_400_with_the_error_body(hub: HubDriver, api: object) -> None:
     key = hub.container.services.users.create_key("alice")
-    async with httpx.AsyncClient(base_url=api.url) as client:  # type: ignore[attr-defined]
+    async with httpx.AsyncClient(base_url=api.url, timeout=30) as client:  # type: ignore[attr-defined]
         response = await client.post("/api/v1/commands", json={"text": "dca $100 BTC/USDT every 1d dip=-3"},
                                      headers={"Authorization": f"Bearer {key}"})  # fmt: skip
 
