@@ -342,7 +342,8 @@ class OrderManager:
                     ),
                 )
                 summary["rejected"] += 1
-            elif found is not None and found.status is not order.status:
+            elif found is not None and (found.fills or found.status is not order.status):
+                # a partly filled order can fill further while we are down without changing status
                 self.apply_update(order.id, found)
                 summary["updated"] += 1
             elif found is None and hasattr(venue, "restore"):

@@ -161,6 +161,30 @@ async def test_reconcile_rejects_orders_a_crash_left_new_and_restores_resting_on
     assert view.holdings[0].locked == D("0.01") * D("30000") * D("1.001")  # only the resting order's lock
 
 
+async def test_reconcile_books_fills_made_while_down_even_if_the_status_did_not_change(  # type: ignore[no-untyped-def]
+    container: Container, alice, monkeypatch
+) -> None:
+    from engine.venues.base import VenueFill, VenueOrderUpdate
+
+    oms = container.services.oms
+    placed = await oms.place(intent(alice, "part", price=D("30000")))
+    first = VenueFill("trade-1", D("0.004"), D("30000"), D("0.12"), "USDT", 1)
+    client_id, partly = placed.order.client_order_id, OrderStatus.PARTIALLY_FILLED
+    oms.apply_update(placed.order.id, VenueOrderUpdate(client_id, "v1", partly, (first,)))
+    second = VenueFill("trade-2", D("0.003"), D("30000"), D("0.09"), "USDT", 2)
+    seen_at_restart = VenueOrderUpdate(client_id, "v1", partly, (first, second))
+
+    async def fetch_order(symbol: str, client_order_id: str) -> VenueOrderUpdate:
+        return seen_at_restart
+
+    monkeypatch.setattr(container.paper, "fetch_order", fetch_order)
+    assert (await oms.reconcile())["updated"] == 1
+    after = oms.order(alice.user_id, placed.order.id)
+    assert after.status is OrderStatus.PARTIALLY_FILLED and after.filled_quantity == D("0.007")
+    btc = next(h for h in (await container.services.portfolio.view(alice.user_id)).holdings if h.asset == "BTC")
+    assert btc.total == D("0.007")  # trade-1 is not booked twice
+
+
 async def test_kill_switch_blocks_new_orders(container: Container, alice) -> None:  # type: ignore[no-untyped-def]
     container.services.oms.set_kill_switch(True)
     with pytest.raises(UserInputError, match="kill switch"):

@@ -91,7 +91,8 @@ async def test_a_fill_while_the_server_was_down_is_booked_once_after_a_restart(
 
     order = again.services.oms.orders(trader.user.user_id, venue=VENUE)[0]
     assert (order.status, order.filled_quantity) == (OrderStatus.FILLED, Decimal("0.01"))
-    assert report is not None and report.fills == 1 and report.checked == 1
+    # the OMS's own start-up reconcile, which runs first, booked the missed fill: nothing left for the venue's
+    assert report is not None and report.fills == 0 and report.checked == 1
     unknown = [(o.symbol, o.side.value, o.quantity, o.price) for o in report.unknown_open_orders]
     assert unknown == [("ETH/USDT", "sell", Decimal("0.5"), Decimal("2500"))]
     warning = [
