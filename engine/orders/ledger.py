@@ -114,13 +114,14 @@ class Ledger:
     ) -> tuple[Order, Decimal]:
         base, quote = order.symbol.split("/")
         position, realized = accounting.apply_fill(
-            self.position(order.symbol), order.side, venue_fill.quantity, venue_fill.price, venue_fill.fee
-        )
+            self.position(order.symbol), order.side, venue_fill.quantity, venue_fill.price, venue_fill.fee,
+            venue_fill.fee_asset,
+        )  # fmt: skip
         self._positions[order.symbol] = position
         repo.save_position(self.conn, position)
         release = min(locked_left, _lock_share(order, locked_left, venue_fill.quantity))
         changes = accounting.balance_changes(
-            order.side, base, quote, venue_fill.quantity, venue_fill.price, venue_fill.fee
+            order.side, base, quote, venue_fill.quantity, venue_fill.price, venue_fill.fee, venue_fill.fee_asset
         )
         for asset, change in changes.items():
             total, locked = self.balance(asset)
@@ -133,13 +134,14 @@ class Ledger:
             venue_fill.liquidity,
         )  # fmt: skip
         repo.insert_fill(self.conn, fill, trade_id=venue_fill.trade_id, realized_pnl=realized)
-        self.add_daily_realized(start_of_day_ms(venue_fill.ts_ms), realized, venue_fill.fee)
+        fee_value = accounting.fee_value(venue_fill.fee, venue_fill.fee_asset, order.symbol, venue_fill.price)
+        self.add_daily_realized(start_of_day_ms(venue_fill.ts_ms), realized, fee_value)
         filled = order.filled_quantity + venue_fill.quantity
         order = replace(
             order,
             filled_quantity=filled,
             average_fill_price=_average(order, venue_fill.quantity, venue_fill.price),
-            fees=order.fees + venue_fill.fee,
+            fees=order.fees + fee_value,  # in the quote currency, whatever asset the venue charged
             updated_ms=now,
         )
         return order, locked_left - release
