@@ -8,12 +8,12 @@ with no exchange account configured never loads ccxt.
 from __future__ import annotations
 
 import sys
-from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from engine.venues.ccxt.config import CcxtVenueConfig, Credentials, RetryPolicy
 from engine.venues.ccxt.orders import VenueOpenOrder
+from engine.venues.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from engine.venues.ccxt.adapter import CcxtVenue
@@ -46,17 +46,7 @@ def is_ccxt_venue(venue: object) -> TypeGuard[CcxtVenue]:
     return adapter is not None and isinstance(venue, adapter.CcxtVenue)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)
 
 
 class _Package(ModuleType):

@@ -7,11 +7,11 @@ configured never loads them.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engine.venues.dex.config import ChainConfig, DexVenueConfig, TokenConfig
 from engine.venues.dex.quotes import SwapQuote
+from engine.venues.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from engine.venues.dex.adapter import DexVenue
@@ -21,15 +21,4 @@ _LAZY = {"DexVenue": "engine.venues.dex.adapter"}
 
 __all__ = ["ChainConfig", "DexVenue", "DexVenueConfig", "SwapQuote", "TokenConfig"]
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)
