@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import AsyncWeb3
@@ -32,6 +34,8 @@ INSTALL_HINT = (
 )
 MAX_UINT = 2**256 - 1
 UNIT = 10**18
+
+T = TypeVar("T")
 
 
 def artifacts_dir() -> Path | None:
@@ -143,3 +147,17 @@ class LocalChain:
         if self.deployment is None:
             raise RuntimeError("call setup_uniswap() first")
         return self.deployment
+
+
+def deploy_local_chain(deploy: Callable[[LocalChain], Awaitable[T]]) -> tuple[LocalChain, T]:
+    """A fresh chain with ``deploy`` run on it, for a module-scoped fixture: ``(chain, what deploy returned)``.
+
+    Without the Uniswap V2 artifacts the test is skipped, or failed on CI (scripts/test installs them
+    there, so their absence is a failure).
+    """
+    if artifacts_dir() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(INSTALL_HINT)
+        pytest.skip(f"the DEX tests need the Uniswap V2 build artifacts from npm: {INSTALL_HINT}")
+    chain = LocalChain()
+    return chain, asyncio.run(deploy(chain))  # the in-process provider is not bound to an event loop

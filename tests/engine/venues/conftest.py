@@ -5,18 +5,27 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from cryptography.fernet import Fernet
 
 from engine.clock import FakeClock
-from engine.venues.accounts import ExchangeAccountSpec, VenueAccounts
+from engine.venues.accounts import ExchangeAccountSpec, VenueAccounts, WalletSpec
+from engine.venues.credentials import CredentialBox
+from engine.venues.dex import TokenConfig
+from engine.venues.dex.keystore import encrypt
 from engine.venues.plugin import accounts
 from hub.app.container import Container, build
 from hub.principals import Role
 from tests.conftest import make_settings
 from tests.fakes.exchange_conftest import TEST_CREDENTIALS, ExchangeCase
 from tests.kit.hubdriver import HubDriver
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from tests.fakes.chain import LocalChain
 
 MASTER_KEY = Fernet.generate_key().decode()
 
@@ -52,3 +61,40 @@ def exchange_spec(case: ExchangeCase, name: str = "binance-main") -> ExchangeAcc
     return ExchangeAccountSpec(
         name, case.exchange_id, credentials.api_key, credentials.secret, credentials.password, api_url=case.fake.url
     )
+
+
+@pytest.fixture
+async def wallet_venue(
+    request: pytest.FixtureRequest,
+    deployed: tuple[LocalChain, LocalAccount],
+    keyed_container: Container,
+    trader: HubDriver,
+) -> AsyncIterator[LocalChain]:
+    """The module's funded wallet (its ``deployed`` fixture) added as the trader's wallet account named by the
+    module's ``WALLET``, its RPC the in-process chain; the chain is rolled back to its state before the test."""
+    chain, wallet = deployed
+    snapshot = chain.tester.take_snapshot()
+    service = wallet_accounts(keyed_container, chain)
+    service.add_wallet(trader.user.user_id, wallet_spec(chain, wallet, request.module.WALLET))
+    try:
+        yield chain
+    finally:
+        await service.close()
+        chain.tester.revert_to_snapshot(snapshot)
+
+
+def wallet_accounts(container: Container, chain: LocalChain) -> VenueAccounts:
+    """The venue account service of ``container`` with every wallet's RPC the in-process ``chain`` (the seam)."""
+    return VenueAccounts(container.db, container.services.venues, CredentialBox(MASTER_KEY), container.clock,
+                         web3_for=lambda _chain: chain.w3)  # fmt: skip
+
+
+def wallet_spec(chain: LocalChain, wallet: LocalAccount, name: str) -> WalletSpec:
+    """The funded ``wallet`` on the local chain, as a user would add it: every deployed token, password "pw"."""
+    deployment = chain.deployment
+    assert deployment is not None
+    tokens = tuple(TokenConfig(symbol, contract.address, 18) for symbol, contract in deployment.tokens.items())
+    return WalletSpec(
+        name, "local", "http://127.0.0.1:8545", deployment.router.address, deployment.factory.address, tokens,
+        encrypt(wallet.key, "pw", iterations=2), "pw", chain_id=131277322940537,
+    )  # fmt: skip

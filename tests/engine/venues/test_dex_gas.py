@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -14,7 +12,7 @@ from engine.domain import ClientOrderId, OrderStatus, OrderType, Side
 from engine.venues.base import OrderRequest
 from engine.venues.dex import ChainConfig, DexVenue, DexVenueConfig, TokenConfig
 from engine.venues.dex.adapter import SWAP_GAS_UNITS
-from tests.fakes.chain import INSTALL_HINT, LocalChain, artifacts_dir
+from tests.fakes.chain import LocalChain, deploy_local_chain
 
 PRIORITY_FEE = 2_000_000_000
 
@@ -28,12 +26,7 @@ async def _deploy(chain: LocalChain) -> LocalAccount:
 
 @pytest.fixture(scope="module")
 def deployed() -> tuple[LocalChain, LocalAccount]:
-    if artifacts_dir() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(INSTALL_HINT)
-        pytest.skip(f"the DEX tests need the Uniswap V2 build artifacts from npm: {INSTALL_HINT}")
-    chain = LocalChain()
-    return chain, asyncio.run(_deploy(chain))
+    return deploy_local_chain(_deploy)
 
 
 def _venue(chain: LocalChain, wallet: LocalAccount, symbols: tuple[str, ...]) -> DexVenue:

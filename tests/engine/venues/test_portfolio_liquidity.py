@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -14,19 +11,18 @@ from engine.clock import FakeClock
 from engine.domain import UserId
 from engine.errors import VenueUnavailable
 from engine.portfolio import PortfolioService
-from engine.venues.accounts import VenueAccounts, WalletSpec
-from engine.venues.credentials import CredentialBox
 from engine.venues.dex import ChainConfig, DexVenue, DexVenueConfig, TokenConfig, abi
-from engine.venues.dex.keystore import encrypt
 from engine.venues.dex.liquidity import LiquidityPosition
 from engine.venues.registry import VenueRegistry
 from hub.app.container import Container
 from hub.principals import Role
-from tests.engine.venues.conftest import MASTER_KEY
-from tests.fakes.chain import INSTALL_HINT, LocalChain, artifacts_dir
+from tests.fakes.chain import LocalChain, deploy_local_chain
 from tests.kit.hubdriver import HubDriver
 
 D = Decimal
+
+#: the name the trader gave the wallet account (``wallet_venue`` in the conftest adds it)
+WALLET = "lp-wallet"
 
 
 async def _give_lp(chain: LocalChain, base: str, quote: str, to: str, fraction: int) -> None:
@@ -54,37 +50,7 @@ async def _deploy(chain: LocalChain) -> LocalAccount:
 
 @pytest.fixture(scope="module")
 def deployed() -> tuple[LocalChain, LocalAccount]:
-    if artifacts_dir() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(INSTALL_HINT)
-        pytest.skip(f"the DEX tests need the Uniswap V2 build artifacts from npm: {INSTALL_HINT}")
-    chain = LocalChain()
-    return chain, asyncio.run(_deploy(chain))
-
-
-@pytest.fixture
-async def wallet_venue(
-    deployed: tuple[LocalChain, LocalAccount], keyed_container: Container, trader: HubDriver
-) -> AsyncIterator[LocalChain]:
-    chain, wallet = deployed
-    service = VenueAccounts(
-        keyed_container.db, keyed_container.services.venues, CredentialBox(MASTER_KEY), keyed_container.clock,
-        web3_for=lambda _chain: chain.w3,
-    )  # fmt: skip
-    deployment = chain.deployment
-    assert deployment is not None
-    tokens = tuple(TokenConfig(symbol, contract.address, 18) for symbol, contract in deployment.tokens.items())
-    service.add_wallet(
-        trader.user.user_id,
-        WalletSpec(
-            "lp-wallet", "local", "http://127.0.0.1:8545", deployment.router.address, deployment.factory.address,
-            tokens, encrypt(wallet.key, "pw", iterations=2), "pw", chain_id=131277322940537,
-        ),
-    )  # fmt: skip
-    try:
-        yield chain
-    finally:
-        await service.close()
+    return deploy_local_chain(_deploy)
 
 
 def _near(value: str | None, expected: str) -> bool:

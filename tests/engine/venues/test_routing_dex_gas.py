@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
@@ -11,16 +9,12 @@ import pytest
 from eth_account.signers.local import LocalAccount
 
 from engine.clock import FakeClock
-from engine.venues.accounts import VenueAccounts, WalletSpec
-from engine.venues.credentials import CredentialBox
-from engine.venues.dex import TokenConfig
-from engine.venues.dex.keystore import encrypt
 from engine.venues.plugin import accounts
 from hub.app.container import Container, build
 from hub.principals import Role
 from tests.conftest import make_settings
-from tests.engine.venues.conftest import MASTER_KEY, exchange_spec
-from tests.fakes.chain import INSTALL_HINT, LocalChain, artifacts_dir
+from tests.engine.venues.conftest import MASTER_KEY, exchange_spec, wallet_accounts, wallet_spec
+from tests.fakes.chain import LocalChain, deploy_local_chain
 from tests.fakes.exchange_state import FakeMarket
 from tests.kit.hubdriver import HubDriver
 
@@ -36,12 +30,7 @@ async def _deploy(chain: LocalChain) -> LocalAccount:
 
 @pytest.fixture(scope="module")
 def deployed() -> tuple[LocalChain, LocalAccount]:
-    if artifacts_dir() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(INSTALL_HINT)
-        pytest.skip(f"the DEX tests need the Uniswap V2 build artifacts from npm: {INSTALL_HINT}")
-    chain = LocalChain()
-    return chain, asyncio.run(_deploy(chain))
+    return deploy_local_chain(_deploy)
 
 
 @pytest.fixture
@@ -58,21 +47,12 @@ async def routed(
     monkeypatch.setenv("TRADEHUB_SMART_ROUTING", "true")
     built = build(make_settings(keyed_container.settings.home, master_key=MASTER_KEY), clock=clock)
     exchanges = accounts(built.db, built.services.venues, built.clock, built.settings)
-    wallets = VenueAccounts(built.db, built.services.venues, CredentialBox(MASTER_KEY), built.clock,
-                            web3_for=lambda _chain: chain.w3)  # fmt: skip
+    wallets = wallet_accounts(built, chain)
     carol = HubDriver(built, built.add_user("carol", role=Role.TRADER))
     market = FakeMarket("TKA/USDT", "TKA", "USDT", D("0.01"), D("0.001"), D("0.001"), D(5), D("2030"))
     case = await make_exchange_case("binance", markets=[market])
     exchanges.add_exchange(carol.user.user_id, exchange_spec(case, "binance-main"))
-    deployment = chain.deployment
-    assert deployment is not None
-    tokens = tuple(TokenConfig(symbol, contract.address, 18) for symbol, contract in deployment.tokens.items())
-    wallets.add_wallet(
-        carol.user.user_id,
-        WalletSpec("chain-wallet", "local", "http://127.0.0.1:8545", deployment.router.address,
-                   deployment.factory.address, tokens, encrypt(wallet.key, "pw", iterations=2), "pw",
-                   chain_id=131277322940537),
-    )  # fmt: skip
+    wallets.add_wallet(carol.user.user_id, wallet_spec(chain, wallet, "chain-wallet"))
     try:
         yield carol, chain
     finally:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
 from eth_account.signers.local import LocalAccount
 
-from engine.venues.accounts import VenueAccounts, WalletSpec
-from engine.venues.credentials import CredentialBox
-from engine.venues.dex import TokenConfig
-from engine.venues.dex.keystore import encrypt
-from hub.app.container import Container
-from tests.engine.venues.conftest import MASTER_KEY
-from tests.fakes.chain import INSTALL_HINT, LocalChain, artifacts_dir
+from tests.fakes.chain import LocalChain, deploy_local_chain
 from tests.kit.hubdriver import HubDriver
+
+#: the name the trader gave the wallet account (``wallet_venue`` in the conftest adds it)
+WALLET = "base-wallet"
 
 
 async def _deploy(chain: LocalChain) -> LocalAccount:
@@ -28,40 +22,7 @@ async def _deploy(chain: LocalChain) -> LocalAccount:
 
 @pytest.fixture(scope="module")
 def deployed() -> tuple[LocalChain, LocalAccount]:
-    if artifacts_dir() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(INSTALL_HINT)
-        pytest.skip(f"the DEX tests need the Uniswap V2 build artifacts from npm: {INSTALL_HINT}")
-    chain = LocalChain()
-    return chain, asyncio.run(_deploy(chain))
-
-
-@pytest.fixture
-async def wallet_venue(
-    deployed: tuple[LocalChain, LocalAccount], keyed_container: Container, trader: HubDriver
-) -> AsyncIterator[LocalChain]:
-    """The funded wallet added as ``base-wallet`` (its RPC is the in-process chain, injected at the seam)."""
-    chain, wallet = deployed
-    snapshot = chain.tester.take_snapshot()
-    service = VenueAccounts(
-        keyed_container.db, keyed_container.services.venues, CredentialBox(MASTER_KEY), keyed_container.clock,
-        web3_for=lambda _chain: chain.w3,
-    )  # fmt: skip
-    deployment = chain.deployment
-    assert deployment is not None
-    tokens = tuple(TokenConfig(symbol, contract.address, 18) for symbol, contract in deployment.tokens.items())
-    service.add_wallet(
-        trader.user.user_id,
-        WalletSpec(
-            "base-wallet", "local", "http://127.0.0.1:8545", deployment.router.address, deployment.factory.address,
-            tokens, encrypt(wallet.key, "pw", iterations=2), "pw", chain_id=131277322940537,
-        ),
-    )  # fmt: skip
-    try:
-        yield chain
-    finally:
-        await service.close()
-        chain.tester.revert_to_snapshot(snapshot)
+    return deploy_local_chain(_deploy)
 
 
 async def test_buy_on_a_wallet_swaps_on_chain_and_books_the_fill(wallet_venue: LocalChain, trader: HubDriver) -> None:
