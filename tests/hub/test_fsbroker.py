@@ -67,6 +67,18 @@ def test_messages_written_while_two_consumers_poll_arrive_exactly_once(tmp_path:
     assert sorted(received) == list(range(total))
 
 
+def test_each_broker_folder_in_one_process_routes_its_own_messages(tmp_path: Path) -> None:
+    """kombu kept one binding state per process: a second folder's queue was taken as bound already,
+    its routing table never written, and what was published to it silently dropped."""
+    for home in (tmp_path / "first", tmp_path / "second"):
+        with _connection(home) as conn:
+            queue = conn.SimpleQueue("jobs")
+            queue.put({"home": home.name})
+            message = queue.get(block=True, timeout=30)
+            message.ack()
+            assert message.payload == {"home": home.name}
+
+
 def test_the_celery_app_uses_the_safe_transport(tmp_path: Path) -> None:
     from hub.app.settings import Settings
     from hub.app.worker import make_celery
