@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import shutil
 import socket
 import threading
@@ -32,6 +33,14 @@ hypothesis_settings.load_profile("tradehub")
 #: 2022-01-01 00:00 UTC, the first bundled candle: with epoch == start, prices are the data's own.
 START_MS = 1_640_995_200_000
 
+
+
+@pytest.fixture(autouse=True)
+def default_decimal_context() -> None:
+    """Each test starts from Python's default decimal context. Libraries that set the caller's context
+    (ccxt's rounding helpers do, when a test calls them directly) must not change another test's last
+    digits; the product's own ccxt clients keep the context alone (engine/venues/ccxt/factory.py)."""
+    decimal.setcontext(decimal.Context())
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:

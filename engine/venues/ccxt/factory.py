@@ -5,6 +5,9 @@ The only place that instantiates a ccxt exchange; called at app start, never at 
 
 from __future__ import annotations
 
+import decimal
+import functools
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -42,6 +45,7 @@ def build_exchange(config: CcxtVenueConfig) -> ccxt_async.Exchange:
     if credentials.password:
         settings["password"] = credentials.password
     exchange: ccxt_async.Exchange = exchange_class(settings)
+    exchange.decimal_to_precision = in_local_decimal_context(exchange.decimal_to_precision)
     if config.sandbox:
         if not exchange.urls.get("test"):
             raise OperatorError(f"{config.exchange_id} has no sandbox/testnet in ccxt; unset the sandbox flag")
@@ -49,6 +53,22 @@ def build_exchange(config: CcxtVenueConfig) -> ccxt_async.Exchange:
     if config.api_url:
         exchange.urls["api"] = rebase_urls(exchange.urls["api"], config.api_url)
     return exchange
+
+
+def in_local_decimal_context(convert: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ccxt's ``decimal_to_precision`` in a copy of the decimal context.
+
+    ccxt sets the caller's context to ROUND_HALF_UP with Underflow trapped and never restores it, so
+    after the first order a venue rounded, every Decimal division in the process (P&L, average costs,
+    fees) would round differently from Python's default ROUND_HALF_EVEN.
+    """
+
+    @functools.wraps(convert)
+    def converted(*args: Any, **kwargs: Any) -> Any:
+        with decimal.localcontext():
+            return convert(*args, **kwargs)
+
+    return converted
 
 
 def rebase_urls(urls: Any, base_url: str) -> Any:

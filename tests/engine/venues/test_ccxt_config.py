@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import logging
 
 import ccxt
@@ -157,3 +158,14 @@ async def test_ccxt_debug_log_never_shows_credentials(caplog: pytest.LogCaptureF
 
     assert "X-MBX-APIKEY" in caplog.text
     assert KEY not in caplog.text and SECRET not in caplog.text
+
+
+async def test_rounding_an_order_leaves_the_process_decimal_context_alone() -> None:
+    exchange = build_exchange(CcxtVenueConfig("binance"))
+    try:
+        with decimal.localcontext() as context:
+            assert exchange.decimal_to_precision("0.12345", 0, "0.001", 4) == "0.123"  # TRUNCATE to a tick
+            # ccxt alone leaves ROUND_HALF_UP with Underflow trapped here, for every later division
+            assert context.rounding == decimal.ROUND_HALF_EVEN and not context.traps[decimal.Underflow]
+    finally:
+        await exchange.close()
