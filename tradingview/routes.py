@@ -110,6 +110,11 @@ def freeze_startup_objects() -> None:
         gc.freeze()
 
 
+def freeze_holders() -> int:
+    """How many running apps hold the start-up freeze (0: the collector owns every object)."""
+    return _frozen_by
+
+
 def unfreeze() -> None:
     """Hand the frozen objects back to the collector once no running app wants them frozen (a
     process that starts apps again and again, such as a test run, keeps no garbage)."""
