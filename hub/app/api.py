@@ -218,14 +218,27 @@ async def _stream_events(websocket: WebSocket, container: Container, principal: 
                 queue.put_nowait(event)
 
     subscription = container.bus.subscribe("*", deliver)
-    try:
+
+    async def send() -> None:
         await websocket.send_json({"type": "hello", "user": principal.name})
         while True:
             event = await queue.get()
             await websocket.send_json(event.to_dict())
-    except WebSocketDisconnect:
-        return
+
+    async def until_closed() -> None:
+        # clients send nothing we act on; reading is how a closed socket or a server shutdown is seen
+        while (await websocket.receive())["type"] != "websocket.disconnect":
+            pass
+
+    tasks = [asyncio.create_task(send()), asyncio.create_task(until_closed())]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                await task
         container.bus.unsubscribe(subscription)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from decimal import Decimal as D
 
 import httpx
@@ -181,6 +182,18 @@ def test_stream_pushes_fill_events_to_the_owner(api: LiveServer, client: httpx.C
         client.post("/api/v1/commands", json={"text": "buy 0.01 BTC/USDT"})
         types = [json.loads(socket.recv(timeout=TIMEOUT))["type"] for _ in range(2)]
     assert types == ["order.placed", "order.filled"]
+
+
+def test_a_closed_stream_lets_go_of_its_subscription(api: LiveServer, container: Container, key: str) -> None:
+    before = len(container.bus._subscriptions)
+    ws_url = api.url.replace("http", "ws") + f"/api/v1/stream?token={key}"
+    with connect(ws_url, open_timeout=TIMEOUT) as socket:
+        assert json.loads(socket.recv(timeout=TIMEOUT))["type"] == "hello"
+        assert len(container.bus._subscriptions) == before + 1
+    deadline = time.monotonic() + 30  # the client left while no event was due: the server must notice
+    while len(container.bus._subscriptions) != before:
+        assert time.monotonic() < deadline, "the stream still holds its subscription"
+        time.sleep(0.05)
 
 
 def test_stream_refuses_a_bad_token(api: LiveServer) -> None:
