@@ -31,68 +31,48 @@ def q18(value: Decimal) -> Decimal:
 def apply_fill(
     position: Position, side: Side, quantity: Decimal, price: Decimal, fee: Decimal, fee_asset: str | None = None
 ) -> tuple[Position, Decimal]:
-    """Return the position after a fill and the P&L the fill realized (``fee_asset``: quote if empty)."""
+    """Return the position after a fill and the P&L the fill realized (``fee_asset``: quote if empty).
+
+    A fee in the base asset changes the base that moved (a buy delivers ``quantity - fee``, a sell
+    takes ``quantity + fee``); a fee in a third asset is outside this position."""
     if quantity <= 0:
         raise ValueError("fill quantity must be positive")
-    base, _, quote = position.symbol.partition("/")
-    if fee_asset and fee_asset == base and fee_asset != quote:
-        return _apply_base_fee(position, side, quantity, price, fee)
-    if fee_asset and fee_asset != quote:
-        fee = ZERO  # a third asset's fee: off that asset's balance, outside this position
+    in_quote, in_base = _fee_parts(fee, fee_asset, position.symbol)
+    fees_paid = position.fees_paid + fee_value(fee, fee_asset, position.symbol, price)
     if side is Side.BUY:
-        held = position.quantity + quantity
-        cost = position.average_cost * position.quantity + quantity * price + fee
-        updated = replace(position, quantity=held, average_cost=q18(cost / held), fees_paid=position.fees_paid + fee)
-        return updated, ZERO
-    if quantity > position.quantity:
-        raise ValueError(f"cannot sell {quantity}, only {position.quantity} held")
-    realized = q18(quantity * price - fee - quantity * position.average_cost)
-    held = position.quantity - quantity
-    updated = replace(
-        position,
-        quantity=held,
-        average_cost=position.average_cost if held else ZERO,
-        realized_pnl=position.realized_pnl + realized,
-        fees_paid=position.fees_paid + fee,
-    )
-    return updated, realized
-
-
-def _apply_base_fee(
-    position: Position, side: Side, quantity: Decimal, price: Decimal, fee: Decimal
-) -> tuple[Position, Decimal]:
-    """A fill whose fee was taken in the base asset: the base that moved is ``quantity -/+ fee``."""
-    fee_value = q18(fee * price)
-    if side is Side.BUY:
-        held = position.quantity + quantity - fee
+        held = position.quantity + quantity - in_base if in_base else position.quantity + quantity
         if held <= 0:
             raise ValueError(f"a fee of {fee} leaves nothing of a {quantity} buy")
-        cost = position.average_cost * position.quantity + quantity * price
-        updated = replace(
-            position, quantity=held, average_cost=q18(cost / held), fees_paid=position.fees_paid + fee_value
-        )
-        return updated, ZERO
-    out = quantity + fee
+        cost = position.average_cost * position.quantity + quantity * price + in_quote
+        return replace(position, quantity=held, average_cost=q18(cost / held), fees_paid=fees_paid), ZERO
+    out = quantity + in_base if in_base else quantity
     if out > position.quantity:
-        raise ValueError(f"cannot sell {quantity} plus a fee of {fee}, only {position.quantity} held")
-    realized = q18(quantity * price - out * position.average_cost)
+        with_fee = f" plus a fee of {fee}" if in_base else ""
+        raise ValueError(f"cannot sell {quantity}{with_fee}, only {position.quantity} held")
+    realized = q18(quantity * price - in_quote - out * position.average_cost)
     held = position.quantity - out
     updated = replace(
         position,
         quantity=held,
         average_cost=position.average_cost if held else ZERO,
         realized_pnl=position.realized_pnl + realized,
-        fees_paid=position.fees_paid + fee_value,
+        fees_paid=fees_paid,
     )
     return updated, realized
 
 
-def fee_value(fee: Decimal, fee_asset: str | None, symbol: str, price: Decimal) -> Decimal:
-    """The fee in the quote currency: as is, at the fill price if in the base, 0 if in a third asset."""
+def _fee_parts(fee: Decimal, fee_asset: str | None, symbol: str) -> tuple[Decimal, Decimal]:
+    """The fee's part in the quote and in the base asset; a third asset's fee is in neither."""
     base, _, quote = symbol.partition("/")
     if not fee_asset or fee_asset == quote:
-        return fee
-    return q18(fee * price) if fee_asset == base else ZERO
+        return fee, ZERO
+    return (ZERO, fee) if fee_asset == base else (ZERO, ZERO)
+
+
+def fee_value(fee: Decimal, fee_asset: str | None, symbol: str, price: Decimal) -> Decimal:
+    """The fee in the quote currency: as is, at the fill price if in the base, 0 if in a third asset."""
+    in_quote, in_base = _fee_parts(fee, fee_asset, symbol)
+    return q18(in_base * price) if in_base else in_quote
 
 
 def balance_changes(
